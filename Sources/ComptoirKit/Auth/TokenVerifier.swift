@@ -1,0 +1,93 @@
+import AsyncHTTPClient
+import Foundation
+import JWTKit
+import Logging
+import NIOCore
+
+/// Verifies bearer tokens and turns them into a ``Principal``.
+///
+/// User tokens are checked against auth's public keys (given in configuration, or fetched from
+/// auth's JWKS route and fetched again when a token names a key id not seen yet, at most every
+/// 10 s); service tokens against the internal service key, which may only carry role `service`.
+/// `alg: none`, HMAC and every other algorithm are refused because no such key is registered.
+public actor TokenVerifier {
+    private let userKeys = JWTKeyCollection()
+    private let serviceKeys = JWTKeyCollection()
+    private var userKeyIDs: Set<String> = []
+    private let serviceKeyID: String?
+    private let jwksURL: URL?
+    private let httpClient: HTTPClient
+    private let logger: Logger
+    private var lastFetch: ContinuousClock.Instant?
+
+    public init(userKeys: [PublicJWK], serviceKey: PublicJWK?, jwksURL: URL?, httpClient: HTTPClient = .shared, logger: Logger) async throws {
+        self.serviceKeyID = serviceKey?.kid
+        self.jwksURL = jwksURL
+        self.httpClient = httpClient
+        self.logger = logger
+        if let serviceKey {
+            await serviceKeys.add(eddsa: EdDSA.PublicKey(backing: try serviceKey.publicKey()), kid: JWKIdentifier(string: serviceKey.kid))
+        }
+        for key in userKeys { try await addUserKey(key) }
+    }
+
+    /// The principal of a valid token; a 401 problem for anything else.
+    public func verify(_ token: String) async throws -> Principal {
+        guard token.utf8.count < 8192, let kid = Self.keyID(of: token) else { throw Self.invalid }
+        let claims: AccessTokenClaims
+        do {
+            if kid == serviceKeyID {
+                claims = try await serviceKeys.verify(token, as: AccessTokenClaims.self)
+                guard claims.typ == "service", claims.roles == [Role.service.rawValue] else { throw Self.invalid }
+                return Principal(userId: nil, serviceName: claims.sub.value, roles: [.service], token: token)
+            }
+            if !userKeyIDs.contains(kid) { await refreshKeys() }
+            guard userKeyIDs.contains(kid) else { throw Self.invalid }
+            claims = try await userKeys.verify(token, as: AccessTokenClaims.self)
+        } catch let error as ProblemError {
+            throw error
+        } catch {
+            logger.debug("token refused", metadata: ["reason": .string("\(error)")])
+            throw Self.invalid
+        }
+        guard claims.typ == "access", let userId = UUID(uuidString: claims.sub.value) else { throw Self.invalid }
+        let roles = Set(claims.roles.compactMap(Role.init(rawValue:)).filter { $0 != .service })
+        return Principal(
+            userId: userId, roles: roles, websiteId: claims.wid.flatMap(UUID.init(uuidString:)),
+            sessionId: claims.sid.flatMap(UUID.init(uuidString:)), token: token)
+    }
+
+    static let invalid = ProblemError.unauthorized("The access token is invalid or has expired.")
+
+    private func addUserKey(_ key: PublicJWK) async throws {
+        await userKeys.add(eddsa: EdDSA.PublicKey(backing: try key.publicKey()), kid: JWKIdentifier(string: key.kid))
+        userKeyIDs.insert(key.kid)
+    }
+
+    private func refreshKeys() async {
+        guard let jwksURL else { return }
+        if let lastFetch, ContinuousClock.now - lastFetch < .seconds(10) { return }
+        lastFetch = .now
+        do {
+            var request = HTTPClientRequest(url: jwksURL.absoluteString)
+            request.method = .GET
+            let response = try await httpClient.execute(request, timeout: .seconds(5))
+            guard response.status == .ok else { throw ProblemError(.badGateway, "JWKS answered \(response.status.code)") }
+            let body = try await response.body.collect(upTo: 1 << 20)
+            let jwks = try JSONDecoder().decode(PublicJWKS.self, from: body)
+            for key in jwks.keys where !userKeyIDs.contains(key.kid) { try await addUserKey(key) }
+        } catch {
+            logger.warning("cannot fetch verification keys", metadata: ["url": .string(jwksURL.absoluteString), "error": .string("\(error)")])
+        }
+    }
+
+    /// The `kid` of the token's header, read before any verification; `nil` if it has none.
+    static func keyID(of token: String) -> String? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let header = Base64URL.decode(String(parts[0])),
+            let object = try? JSONDecoder().decode([String: JSONValue].self, from: header),
+            object["alg"]?.stringValue == "EdDSA"
+        else { return nil }
+        return object["kid"]?.stringValue
+    }
+}

@@ -1,0 +1,87 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+
+/// Calls another service over HTTP with a timeout, passing on the request id and `traceparent`,
+/// and authenticating as the calling user (their token) or as this service (a service token).
+///
+/// Failures come back as problems: 502 when the service cannot be reached, 504 when it is too
+/// slow, and the service's own 4xx problem when it refuses.
+public struct InternalClient: Sendable {
+    public enum Identity: Sendable {
+        /// Forward the caller's bearer token.
+        case user(Principal)
+        /// Present this service's own token.
+        case service
+    }
+
+    let httpClient: HTTPClient
+    let serviceURLs: [ServiceID: URL]
+    let tokens: ServiceTokenIssuer
+    let timeout: Duration
+
+    public init(httpClient: HTTPClient, serviceURLs: [ServiceID: URL], tokens: ServiceTokenIssuer, timeout: Duration = .seconds(5)) {
+        self.httpClient = httpClient
+        self.serviceURLs = serviceURLs
+        self.tokens = tokens
+        self.timeout = timeout
+    }
+
+    /// A GET decoded as JSON.
+    public func get<T: Decodable>(
+        _ service: ServiceID, _ path: String, as: T.Type = T.self, identity: Identity, context: ComptoirRequestContext, request: Request? = nil
+    ) async throws -> T {
+        let (status, body) = try await send(.GET, service, path, identity: identity, context: context, request: request)
+        guard status.code < 300 else { throw Self.problem(from: service, status: status, body: body) }
+        do {
+            return try RequestDecoding.makeDecoder().decode(T.self, from: body)
+        } catch {
+            throw ProblemError(.badGateway, "\(service) answered with an unreadable body.")
+        }
+    }
+
+    /// Sends a request and returns the status and the whole body (at most 8 MiB).
+    public func send(
+        _ method: HTTPMethod, _ service: ServiceID, _ path: String, body: Data? = nil, identity: Identity, context: ComptoirRequestContext,
+        request: Request? = nil
+    ) async throws -> (HTTPResponseStatus, Data) {
+        guard let base = serviceURLs[service] else { throw ProblemError(.badGateway, "No address is configured for \(service).") }
+        var outgoing = HTTPClientRequest(url: base.absoluteString.trimmingSuffix("/") + path)
+        outgoing.method = method
+        outgoing.headers.add(name: "X-Request-Id", value: context.requestID)
+        outgoing.headers.add(name: "traceparent", value: request.flatMap { $0.headers[TraceParent.headerName] }.flatMap(TraceParent.init)?.child().header ?? TraceParent.random().header)
+        switch identity {
+        case .user(let principal): outgoing.headers.add(name: "Authorization", value: "Bearer \(principal.token)")
+        case .service: outgoing.headers.add(name: "Authorization", value: "Bearer \(try await tokens.token())")
+        }
+        if let body {
+            outgoing.headers.add(name: "Content-Type", value: "application/json")
+            outgoing.body = .bytes(ByteBuffer(bytes: body))
+        }
+        do {
+            let response = try await httpClient.execute(outgoing, timeout: .nanoseconds(timeout.nanoseconds))
+            let buffer = try await response.body.collect(upTo: 8 << 20)
+            return (response.status, Data(buffer.readableBytesView))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw ProblemError(.gatewayTimeout, "\(service) did not answer in time.")
+        } catch {
+            context.logger.warning("internal call failed", metadata: ["service": .string(service.rawValue), "path": .string(path), "error": .string("\(error)")])
+            throw ProblemError(.badGateway, "\(service) could not be reached.")
+        }
+    }
+
+    static func problem(from service: ServiceID, status: HTTPResponseStatus, body: Data) -> ProblemError {
+        if (400..<500).contains(status.code), let problem = try? JSONDecoder().decode(Problem.self, from: body) {
+            return ProblemError(.init(code: problem.status), problem.detail, errors: problem.errors)
+        }
+        return ProblemError(.badGateway, "\(service) failed (\(status.code)).")
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// A W3C trace context `traceparent` header: `00-<trace id>-<parent id>-<flags>`.
+public struct TraceParent: Sendable, Equatable {
+    public static let headerName = HTTPField.Name("traceparent")!
+    public var traceID: String
+    public var parentID: String
+    public var flags: String
+
+    /// Parses a header, refusing malformed or all-zero ids as the specification requires.
+    public init?(_ header: String) {
+        let parts = header.split(separator: "-")
+        guard parts.count == 4, parts[0] == "00", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
+            parts.allSatisfy({ $0.allSatisfy(\.isHexDigit) && $0 == $0.lowercased() }),
+            parts[1] != String(repeating: "0", count: 32), parts[2] != String(repeating: "0", count: 16)
+        else { return nil }
+        self.traceID = String(parts[1])
+        self.parentID = String(parts[2])
+        self.flags = String(parts[3])
+    }
+
+    init(traceID: String, parentID: String, flags: String) {
+        self.traceID = traceID
+        self.parentID = parentID
+        self.flags = flags
+    }
+
+    /// A new trace, sampled.
+    public static func random() -> TraceParent {
+        TraceParent(traceID: randomHex(bytes: 16), parentID: randomHex(bytes: 8), flags: "01")
+    }
+
+    /// The same trace with a new span id, for the next hop.
+    public func child() -> TraceParent {
+        TraceParent(traceID: traceID, parentID: Self.randomHex(bytes: 8), flags: flags)
+    }
+
+    public var header: String { "00-\(traceID)-\(parentID)-\(flags)" }
+
+    static func randomHex(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+}

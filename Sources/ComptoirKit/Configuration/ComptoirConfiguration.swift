@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+
+/// Everything a Comptoir process is configured with, read once at start and checked:
+/// a bad value stops the process with one ``ConfigurationError`` naming the variable.
+///
+/// Every value is optional in embedded mode; `docs/configuration.md` lists them all.
+public struct ComptoirConfiguration: Sendable {
+    /// Where SQLite files, keys, blobs and mail go in embedded mode (`COMPTOIR_DATA_DIR`).
+    public var dataDirectory: URL
+    /// PostgreSQL server shared by the services, each in its own database (`COMPTOIR_DATABASE_URL`).
+    public var databaseURL: URL?
+    /// Connections per event loop in each service's pool (`COMPTOIR_DATABASE_POOL_SIZE`).
+    public var databasePoolSize: Int
+    /// How long a request waits for a pooled connection (`COMPTOIR_DATABASE_TIMEOUT`).
+    public var databaseTimeout: Duration
+    /// Where each service is reached (`COMPTOIR_<ID>_URL`).
+    public var serviceURLs: [ServiceID: URL]
+    /// Auth's signing key, PEM or base64url seed (`COMPTOIR_JWT_PRIVATE_KEY`).
+    public var jwtPrivateKey: String?
+    /// Verification keys as a JWKS document (`COMPTOIR_JWT_PUBLIC_KEYS`); otherwise auth's JWKS route.
+    public var jwtPublicKeys: String?
+    /// The key that signs and verifies internal service tokens (`COMPTOIR_SERVICE_KEY`).
+    public var serviceKey: String?
+    public var accessTokenLifetime: Duration
+    public var refreshTokenLifetime: Duration
+    public var bcryptCost: Int
+    public var adminEmail: String?
+    public var adminPassword: String?
+    /// Largest JSON body accepted by default (`COMPTOIR_MAX_BODY_SIZE`, bytes).
+    public var maxBodySize: Int
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    public var gateway: GatewayConfiguration
+
+    public enum LogFormat: String, Sendable { case json, text }
+
+    /// Reads the configuration from the environment.
+    /// - Parameters:
+    ///   - environment: the variables to read (the process environment by default)
+    ///   - dataDirectory: the `--data-dir` flag, which wins over `COMPTOIR_DATA_DIR`
+    ///   - basePort: the gateway port; services default to `basePort + offset` on 127.0.0.1
+    public init(environment: EnvironmentReader = .init(), dataDirectory: String? = nil, basePort: Int = 8080) throws {
+        let env = environment
+        let dataPath = dataDirectory ?? env.string("COMPTOIR_DATA_DIR") ?? "./data"
+        self.dataDirectory = URL(fileURLWithPath: dataPath, isDirectory: true).standardizedFileURL
+        self.databaseURL = try env.url("COMPTOIR_DATABASE_URL", schemes: ["postgres", "postgresql"])
+        self.databasePoolSize = try env.int("COMPTOIR_DATABASE_POOL_SIZE", default: 4, in: 1...256)
+        self.databaseTimeout = try env.duration("COMPTOIR_DATABASE_TIMEOUT", default: .seconds(10))
+        var urls: [ServiceID: URL] = [:]
+        for service in ServiceID.allCases {
+            let name = "COMPTOIR_\(service.environmentName)_URL"
+            urls[service] = try env.url(name, schemes: ["http", "https"])
+                ?? URL(string: "http://127.0.0.1:\(basePort + service.portOffset)")!
+        }
+        self.serviceURLs = urls
+        self.jwtPrivateKey = env.string("COMPTOIR_JWT_PRIVATE_KEY")
+        self.jwtPublicKeys = env.string("COMPTOIR_JWT_PUBLIC_KEYS")
+        self.serviceKey = env.string("COMPTOIR_SERVICE_KEY")
+        self.accessTokenLifetime = try env.duration("COMPTOIR_ACCESS_TOKEN_TTL", default: .seconds(900))
+        self.refreshTokenLifetime = try env.duration("COMPTOIR_REFRESH_TOKEN_TTL", default: .seconds(30 * 86400))
+        self.bcryptCost = try env.int("COMPTOIR_BCRYPT_COST", default: 11, in: 4...31)
+        self.adminEmail = env.string("COMPTOIR_ADMIN_EMAIL")
+        self.adminPassword = env.string("COMPTOIR_ADMIN_PASSWORD")
+        if (adminEmail == nil) != (adminPassword == nil) {
+            throw ConfigurationError(
+                adminEmail == nil ? "COMPTOIR_ADMIN_EMAIL" : "COMPTOIR_ADMIN_PASSWORD",
+                "COMPTOIR_ADMIN_EMAIL and COMPTOIR_ADMIN_PASSWORD must be set together")
+        }
+        self.maxBodySize = try env.int("COMPTOIR_MAX_BODY_SIZE", default: 1 << 20, in: 1024...(1 << 30))
+        let level = env.string("COMPTOIR_LOG_LEVEL")?.lowercased() ?? "info"
+        guard let logLevel = Logger.Level(rawValue: level) else {
+            throw ConfigurationError("COMPTOIR_LOG_LEVEL", "must be one of trace, debug, info, notice, warning, error, critical (got \"\(level)\")")
+        }
+        self.logLevel = logLevel
+        let format = env.string("COMPTOIR_LOG_FORMAT")?.lowercased() ?? "json"
+        guard let logFormat = LogFormat(rawValue: format) else {
+            throw ConfigurationError("COMPTOIR_LOG_FORMAT", "must be json or text (got \"\(format)\")")
+        }
+        self.logFormat = logFormat
+        self.gateway = try GatewayConfiguration(environment: env)
+    }
+
+    /// Variables of adapters that later issues bring; refusing them beats silently ignoring them.
+    static let unsupportedVariables = [
+        "COMPTOIR_AMQP_URL", "COMPTOIR_REDIS_URL", "COMPTOIR_S3_ENDPOINT", "COMPTOIR_SMTP_URL", "COMPTOIR_OTLP_ENDPOINT",
+    ]
+
+    /// Fails when a variable names an adapter this build does not have yet.
+    public static func checkSupportedAdapters(_ env: EnvironmentReader = .init()) throws {
+        for name in unsupportedVariables where env.string(name) != nil {
+            throw ConfigurationError(name, "this build of Comptoir has no adapter for it yet; unset it to use the embedded adapter")
+        }
+    }
+
+    /// The SQLite file of a service in embedded mode.
+    public func sqliteFile(for service: ServiceID) -> URL {
+        dataDirectory.appendingPathComponent("\(service.rawValue).sqlite")
+    }
+}

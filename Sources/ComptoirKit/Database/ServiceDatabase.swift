@@ -1,0 +1,110 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+
+/// The database a service owns: one SQLite file (WAL) in embedded mode, or database
+/// `comptoir_<service>` on PostgreSQL in cluster mode. Created when missing, migrated at start.
+public final class ServiceDatabase: Sendable {
+    public enum Dialect: String, Sendable { case sqlite, postgres }
+
+    public let dialect: Dialect
+    public let service: ServiceID
+    private let databases: Databases
+    /// SQLite uses one connection on one loop: writers never meet `SQLITE_BUSY`, and a
+    /// transaction is naturally serialised, which stock reservations rely on.
+    private let pinnedLoop: (any EventLoop)?
+    private let logger: Logger
+
+    /// Opens the service's database as configured; nothing is connected until first use.
+    public init(service: ServiceID, configuration: ComptoirConfiguration, logger: Logger) async throws {
+        self.service = service
+        self.logger = logger
+        let group = MultiThreadedEventLoopGroup.singleton
+        let databases = Databases(threadPool: NIOThreadPool.singleton, on: group)
+        let poolTimeout = TimeAmount.nanoseconds(configuration.databaseTimeout.nanoseconds)
+        if let url = configuration.databaseURL {
+            try await Self.createPostgresDatabaseIfMissing(service: service, serverURL: url, logger: logger)
+            let serviceURL = Self.url(url, database: service.databaseName)
+            let postgres = try SQLPostgresConfiguration(url: serviceURL)
+            databases.use(
+                .postgres(
+                    configuration: postgres, maxConnectionsPerEventLoop: configuration.databasePoolSize,
+                    connectionPoolTimeout: poolTimeout, encodingContext: .default, decodingContext: .default, sqlLogLevel: .debug),
+                as: .psql)
+            self.dialect = .postgres
+            self.pinnedLoop = nil
+        } else {
+            try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+            let path = configuration.sqliteFile(for: service).path
+            databases.use(.sqlite(.file(path), connectionPoolTimeout: poolTimeout, sqlLogLevel: .debug), as: .sqlite)
+            self.dialect = .sqlite
+            self.pinnedLoop = group.any()
+        }
+        self.databases = databases
+        if dialect == .sqlite {
+            // WAL lets readers proceed during a write and survives a crash without losing a commit.
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+        }
+    }
+
+    /// A Fluent handle for the service's database.
+    public var fluent: any Database {
+        databases.database(logger: logger, on: pinnedLoop ?? databases.eventLoopGroup.any())!
+    }
+
+    /// A SQLKit handle, for the hot read paths and hand-written statements.
+    public var sql: any SQLDatabase { fluent as! any SQLDatabase }
+
+    /// Runs every migration not yet applied, in order.
+    public func migrate(_ migrations: [any Migration]) async throws {
+        let registry = Migrations()
+        registry.add(migrations)
+        let migrator = Migrator(databases: databases, migrations: registry, logger: logger, on: pinnedLoop ?? databases.eventLoopGroup.any())
+        try await migrator.setupIfNeeded().get()
+        try await migrator.prepareBatch().get()
+    }
+
+    /// Answers when the database accepts a query; used by `/health/ready`.
+    public func ping() async throws {
+        _ = try await sql.raw("SELECT 1").all()
+    }
+
+    /// Closes every pooled connection.
+    public func shutdown() async {
+        await databases.shutdownAsync()
+    }
+
+    static func url(_ server: URL, database: String) -> URL {
+        var components = URLComponents(url: server, resolvingAgainstBaseURL: false)!
+        components.path = "/" + database
+        return components.url!
+    }
+
+    /// Creates `comptoir_<service>` through the server's `postgres` database. Two replicas racing
+    /// to create it is fine: the loser sees "already exists" (42P04) and goes on.
+    static func createPostgresDatabaseIfMissing(service: ServiceID, serverURL: URL, logger: Logger) async throws {
+        let admin = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        do {
+            admin.use(try .postgres(url: url(serverURL, database: "postgres"), sqlLogLevel: .debug), as: .psql)
+            let db = admin.database(logger: logger, on: admin.eventLoopGroup.any())! as! any SQLDatabase
+            let rows = try await db.raw("SELECT 1 FROM pg_database WHERE datname = \(bind: service.databaseName)").all()
+            if rows.isEmpty {
+                // The name comes from `ServiceID`, never from input, so it is safe to splice.
+                try await db.raw("CREATE DATABASE \(ident: service.databaseName)").run()
+                logger.notice("created database", metadata: ["database": .string(service.databaseName)])
+            }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
+            // Another replica created it first.
+        } catch {
+            await admin.shutdownAsync()
+            throw error
+        }
+        await admin.shutdownAsync()
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Hummingbird
+
+/// A JSON response body with a status, encoded in `snake_case` with RFC 3339 dates.
+public struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator, Sendable {
+    public var value: Value
+    public var status: HTTPResponse.Status
+    public var headers: HTTPFields
+    /// `nil` for the API's snake_case encoder; a plain one for documents whose keys must stay as they are.
+    var encoder: JSONEncoder?
+
+    public init(_ value: Value, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) {
+        self.value = value
+        self.status = status
+        self.headers = headers
+    }
+
+    /// A document (such as OpenAPI) encoded with its keys exactly as given.
+    public static func verbatim(_ value: Value) -> JSONResponse {
+        var response = JSONResponse(value)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        response.encoder = encoder
+        return response
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try (encoder ?? RequestDecoding.makeEncoder()).encode(value)
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentLength] = String(data.count)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Turns every error into an RFC 9457 problem response.
+///
+/// Known errors keep their status; anything unexpected becomes a 500 whose body says nothing
+/// about internals, while the error itself is logged with the request id.
+public struct ProblemMiddleware: RouterMiddleware {
+    public typealias Context = ComptoirRequestContext
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as ProblemError {
+            return error.problem.response(headers: error.headers)
+        } catch let error as HTTPError {
+            return Self.problem(for: error).response(headers: error.headers)
+        } catch is NIOTooManyBytesError {
+            return Problem(status: .contentTooLarge, detail: "The request body is larger than this route accepts.").response()
+        } catch let error as DecodingError {
+            return RequestDecoding.problem(for: error).response()
+        } catch let error as any HTTPResponseError {
+            return Problem(status: error.status).response()
+        } catch is CancellationError {
+            return Problem(status: .serviceUnavailable, detail: "The server is shutting down.").response()
+        } catch {
+            context.logger.error(
+                "unhandled error",
+                metadata: ["error": .string(String(reflecting: error)), "path": .string(request.uri.path), "method": .string(request.method.rawValue)])
+            return Problem(status: .internalServerError, detail: "An unexpected error happened; quote the request id when reporting it.").response()
+        }
+    }
+
+    static func problem(for error: HTTPError) -> Problem {
+        switch error.status {
+        case .notFound:
+            return Problem(status: .notFound, detail: error.body ?? "No route or resource matches this request.")
+        case .contentTooLarge:
+            return Problem(status: .contentTooLarge, detail: "The request body is larger than this route accepts.")
+        default:
+            return Problem(status: error.status, detail: error.body)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import FluentKit
+import Hummingbird
+import ServiceLifecycle
+
+/// One business service. Each service folder has one type conforming to this, its entry point;
+/// ``ServiceHost`` does the rest (database, migrations, middleware, health, metrics, events).
+public protocol ComptoirService: Sendable {
+    static var id: ServiceID { get }
+
+    init(environment: ServiceEnvironment) async throws
+
+    /// The service's schema, in order; the kit's outbox and inbox tables come before them.
+    var migrations: [any Migration] { get }
+
+    /// Adds the service's routes (paths as in API.md, without `/api/v1`).
+    func addRoutes(to router: Router<ComptoirRequestContext>)
+
+    /// Events the service consumes; each runs in a transaction with its inbox row.
+    var eventHandlers: [EventHandler] { get }
+
+    /// Work done once after migrations and before the server accepts requests (seeding, bootstrap).
+    func prepare() async throws
+
+    /// Long-running work beside the HTTP server (schedulers, background jobs).
+    var backgroundServices: [any Service] { get }
+
+    /// The service's own OpenAPI 3.1 document; the gateway merges them all.
+    var openAPIDocument: JSONValue? { get }
+}
+
+extension ComptoirService {
+    public var eventHandlers: [EventHandler] { [] }
+    public func prepare() async throws {}
+    public var backgroundServices: [any Service] { [] }
+    public var openAPIDocument: JSONValue? { nil }
+}
+
+/// A consumer of some event types: `handle` runs inside the transaction that records the event
+/// in the service's inbox, so its effect happens once however often the event arrives.
+public struct EventHandler: Sendable {
+    public var bindings: [String]
+    public var handle: @Sendable (EventEnvelope, any Database) async throws -> Void
+
+    public init(_ bindings: String..., handle: @escaping @Sendable (EventEnvelope, any Database) async throws -> Void) {
+        self.bindings = bindings
+        self.handle = handle
+    }
+}

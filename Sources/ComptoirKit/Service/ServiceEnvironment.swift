@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+
+/// Everything a service is given to do its work; the service never builds an adapter itself.
+public struct ServiceEnvironment: Sendable {
+    public let id: ServiceID
+    public let configuration: ComptoirConfiguration
+    public let logger: Logger
+    public let database: ServiceDatabase
+    public let outbox: Outbox
+    public let inbox: Inbox
+    public let cache: any Cache
+    public let blobs: any BlobStore
+    public let mailer: any Mailer
+    public let metrics: ServiceMetrics
+    public let platform: PlatformResources
+    public let client: InternalClient
+    /// Whether to load demo data on an empty database (`--no-demo` turns it off).
+    public let loadDemoData: Bool
+
+    /// Opens the service's database and adapters as the configuration says.
+    public init(id: ServiceID, platform: PlatformResources, loadDemoData: Bool) async throws {
+        let configuration = platform.configuration
+        var logger = platform.logger
+        logger[metadataKey: "service"] = .string(id.rawValue)
+        self.id = id
+        self.configuration = configuration
+        self.logger = logger
+        self.platform = platform
+        self.loadDemoData = loadDemoData
+        self.metrics = ServiceMetrics()
+        self.database = try await ServiceDatabase(service: id, configuration: configuration, logger: logger)
+        self.outbox = Outbox(service: id)
+        self.inbox = Inbox(database: database, metrics: metrics)
+        self.cache = InMemoryCache()
+        self.blobs = try FileBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs").appendingPathComponent(id.rawValue))
+        self.mailer = try FileMailer(directory: configuration.dataDirectory.appendingPathComponent("mail"))
+        self.client = InternalClient(
+            httpClient: platform.httpClient, serviceURLs: configuration.serviceURLs,
+            tokens: ServiceTokenIssuer(signer: platform.serviceSigner, service: id))
+    }
+
+    /// The dependencies `/health/ready` checks.
+    public var healthChecks: [HealthCheck] {
+        [
+            HealthCheck("database") { try await database.ping() },
+            HealthCheck("cache") { try await cache.ping() },
+            HealthCheck("blobs") { try await blobs.ping() },
+            HealthCheck("mail") { try await mailer.ping() },
+        ]
+    }
+}

@@ -1,0 +1,90 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Builds and runs one service: opens its environment, migrates, subscribes its event handlers,
+/// and serves its routes behind the kit's middleware, with `/health/*`, `/metrics` and `/openapi.json`.
+public struct ServiceHost {
+    public let id: ServiceID
+    public let environment: ServiceEnvironment
+    public let service: any ComptoirService
+    public let router: Router<ComptoirRequestContext>
+
+    /// Opens the service, runs its migrations and `prepare`, and registers its subscriptions.
+    public static func make<S: ComptoirService>(_ type: S.Type, platform: PlatformResources, loadDemoData: Bool = false) async throws -> ServiceHost {
+        let environment = try await ServiceEnvironment(id: S.id, platform: platform, loadDemoData: loadDemoData)
+        let service = try await S(environment: environment)
+        try await environment.database.migrate(Self.kitMigrations + service.migrations)
+        try await service.prepare()
+        for handler in service.eventHandlers {
+            let inbox = environment.inbox
+            try await platform.bus.subscribe(
+                EventSubscription(service: S.id, bindings: handler.bindings) { envelope in
+                    try await inbox.process(envelope) { tx in try await handler.handle(envelope, tx) }
+                })
+        }
+        let router = Router(context: ComptoirRequestContext.self)
+        Self.addStandardMiddleware(to: router, metrics: environment.metrics, configuration: platform.configuration)
+        router.add(middleware: AuthenticationMiddleware(verifier: platform.verifier))
+        HealthRoutes.add(to: router, checks: environment.healthChecks)
+        Self.addMetricsRoute(to: router, metrics: environment.metrics)
+        let document = service.openAPIDocument
+        router.get("/openapi.json") { _, _ -> JSONResponse<JSONValue> in
+            guard let document else { throw ProblemError.notFound("OpenAPI document") }
+            return .verbatim(document)
+        }
+        service.addRoutes(to: router)
+        return ServiceHost(id: S.id, environment: environment, service: service, router: router)
+    }
+
+    static var kitMigrations: [any Migration] { [OutboxMessage.Migration(), InboxMessage.Migration()] }
+
+    /// Request id, metrics and access log, problem+json errors and the JSON body limit, in that order.
+    public static func addStandardMiddleware(to router: Router<ComptoirRequestContext>, metrics: ServiceMetrics, configuration: ComptoirConfiguration) {
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ObservabilityMiddleware(metrics: metrics))
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodySize))
+    }
+
+    public static func addMetricsRoute(to router: Router<ComptoirRequestContext>, metrics: ServiceMetrics) {
+        router.get("/metrics") { _, _ -> Response in
+            let bytes = metrics.exposition()
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+    }
+
+    /// The runnable application: the HTTP server plus the outbox relay and the service's
+    /// background work. On shutdown the server drains first, then the relay stops, then the
+    /// database pool closes.
+    public func application(
+        host: String = "127.0.0.1", port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        var logger = environment.logger
+        logger[metadataKey: "component"] = .string(id.rawValue)
+        var app = Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: onServerRunning, logger: logger)
+        app.addServices(DatabaseCloser(database: environment.database))
+        app.addServices(
+            OutboxRelay(
+                database: environment.database, bus: environment.platform.bus, outbox: environment.outbox, metrics: environment.metrics,
+                logger: environment.logger))
+        app.addServices(service.backgroundServices)
+        return app
+    }
+}
+
+/// Closes a database pool when the process shuts down, after everything that used it.
+struct DatabaseCloser: Service {
+    let database: ServiceDatabase
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await database.shutdown()
+    }
+}
