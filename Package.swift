@@ -44,7 +44,8 @@ let package = Package(
             dependencies: [
                 "ComptoirKit",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-            ]
+            ],
+            resources: [.copy("Resources/openapi.json")]
         ),
         .target(name: "Gateway", dependencies: ["ComptoirKit"], resources: [.copy("Storefront")]),
         .executableTarget(

@@ -36,7 +36,7 @@ public struct PageRequest: Sendable, Equatable {
 }
 
 /// One page of a list: `{"items":[...],"total":N,"page":1,"per_page":20}`.
-public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
+public struct PagedList<Item: Encodable & Sendable>: Encodable, Sendable {
     public var items: [Item]
     public var total: Int
     public var page: Int

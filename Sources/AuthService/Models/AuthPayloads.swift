@@ -1,0 +1,92 @@
+import ComptoirKit
+import Foundation
+
+/// `POST /auth/register`
+struct RegisterRequest: Decodable, Sendable {
+    var email: String
+    var password: String
+    var name: String
+}
+
+/// `POST /auth/login`
+struct LoginRequest: Decodable, Sendable {
+    var email: String
+    var password: String
+    var otp: String?
+}
+
+/// `POST /auth/refresh` and `POST /auth/logout`
+struct RefreshRequest: Decodable, Sendable {
+    var refreshToken: String
+}
+
+/// `POST /auth/password`
+struct PasswordChangeRequest: Decodable, Sendable {
+    var currentPassword: String
+    var newPassword: String
+}
+
+/// `PUT /auth/users/{id}/roles`
+struct RolesRequest: Decodable, Sendable {
+    var roles: [String]
+}
+
+/// A user as the API shows it.
+struct UserResponse: Encodable, Sendable {
+    var id: UUID
+    var email: String
+    var name: String
+    var roles: [String]
+    var createdAt: Date
+
+    init(_ user: User) {
+        self.id = user.id!
+        self.email = user.email
+        self.name = user.name
+        self.roles = user.roles
+        self.createdAt = user.createdAt
+    }
+}
+
+/// The answer to a login or a refresh.
+struct TokenPairResponse: Encodable, Sendable {
+    var accessToken: String
+    var refreshToken: String
+    var tokenType = "Bearer"
+    /// Seconds until the access token expires.
+    var expiresIn: Int
+}
+
+/// An audit log entry as the API shows it.
+struct AuditEntryResponse: Encodable, Sendable {
+    var id: UUID
+    var action: String
+    var userId: UUID?
+    var actorId: UUID?
+    var ip: String?
+    var userAgent: String?
+    var detail: String?
+    var at: Date
+
+    init(_ entry: AuditEntry) {
+        self.id = entry.id!
+        self.action = entry.action
+        self.userId = entry.userId
+        self.actorId = entry.actorId
+        self.ip = entry.ip
+        self.userAgent = entry.userAgent
+        self.detail = entry.detail
+        self.at = entry.at
+    }
+}
+
+extension Validator {
+    /// A new password: at least 10 characters, at most 72 bytes (bcrypt's limit).
+    mutating func newPassword(_ password: String, _ field: String) {
+        if password.count < PasswordHasher.minimumCharacters {
+            fail(field, "must be at least \(PasswordHasher.minimumCharacters) characters")
+        } else if password.utf8.count > PasswordHasher.maximumBytes {
+            fail(field, "must be at most \(PasswordHasher.maximumBytes) bytes")
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import ComptoirKit
+import FluentKit
+import Foundation
+import Hummingbird
+import Logging
+
+/// Registration, login, refresh, logout, the caller's profile and password, and the JWKS.
+struct SessionRoutes: Sendable {
+    let environment: ServiceEnvironment
+    let hasher: PasswordHasher
+    let sessions: SessionStore
+    let throttle: LoginThrottle
+    let audit: AuditLog
+    let jwks: PublicJWKS
+
+    func add(to router: Router<ComptoirRequestContext>) {
+        let auth = router.group("auth")
+        auth.post("register", use: register)
+        auth.post("login", use: login)
+        auth.post("refresh", use: refresh)
+        auth.post("logout", use: logout)
+        auth.get("me", use: me)
+        auth.post("password", use: changePassword)
+        auth.get("jwks.json") { _, _ in JSONResponse.verbatim(jwks) }
+    }
+
+    var database: any Database { environment.database.fluent }
+
+    @Sendable func register(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<UserResponse> {
+        let body = try await request.decodeJSON(as: RegisterRequest.self, context: context)
+        let email = Self.normalised(body.email)
+        var validator = Validator()
+        validator.email(email)
+        validator.newPassword(body.password, "password")
+        validator.text(body.name, "name", length: 1...100)
+        try validator.check()
+        let hash = try await hasher.hash(body.password)
+        let user = User(email: email, name: body.name.trimmingCharacters(in: .whitespacesAndNewlines), passwordHash: hash, roles: [.customer])
+        let client = ClientInfo(request, context)
+        do {
+            try await database.transaction { tx in
+                if try await User.query(on: tx).filter(\.$email == email).count() > 0 { throw Self.duplicateEmail }
+                try await user.create(on: tx)
+                try await audit.record(.userRegistered, userId: user.id, client: client, on: tx)
+                try await environment.outbox.append(
+                    UserRegistered(userId: user.id!, email: user.email, name: user.name), traceparent: request.headers[TraceParent.headerName], on: tx)
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Two registrations racing past the check: the unique index decides.
+            throw Self.duplicateEmail
+        }
+        context.logger.info("user registered", metadata: ["user_id": .string(user.id!.uuidString)])
+        return JSONResponse(UserResponse(user), status: .created)
+    }
+
+    @Sendable func login(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TokenPairResponse> {
+        let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
+        let email = Self.normalised(body.email)
+        let client = ClientInfo(request, context)
+        guard let user = try await User.query(on: database).filter(\.$email == email).first() else {
+            _ = try await hasher.verify(body.password, hash: PasswordHasher.decoyHash)
+            try await audit.record(.loginFailed, userId: nil, client: client, detail: "unknown e-mail", on: database)
+            environment.metrics.counter("auth_logins_total", [("result", "failure")]).increment()
+            throw Self.badCredentials
+        }
+        if let until = try await throttle.lockedUntil(user.id!, on: database) {
+            try await audit.record(.loginLocked, userId: user.id, client: client, on: database)
+            environment.metrics.counter("auth_logins_total", [("result", "locked")]).increment()
+            throw ProblemError.tooManyRequests(
+                retryAfter: Int(until.timeIntervalSinceNow.rounded(.up)), "Too many failed logins: this account is locked for a while.")
+        }
+        guard try await hasher.verify(body.password, hash: user.passwordHash) else {
+            let lockedUntil = try await database.transaction { tx in
+                try await audit.record(.loginFailed, userId: user.id, client: client, detail: "wrong password", on: tx)
+                guard let until = try await throttle.recordFailure(user.id!, on: tx) else { return Date?.none }
+                try await environment.outbox.append(UserLocked(userId: user.id!, email: user.email, lockedUntil: until), on: tx)
+                return until
+            }
+            if lockedUntil != nil {
+                context.logger.notice("account locked after failed logins", metadata: ["user_id": .string(user.id!.uuidString)])
+            }
+            environment.metrics.counter("auth_logins_total", [("result", "failure")]).increment()
+            throw Self.badCredentials
+        }
+        let pair = try await database.transaction { tx in
+            try await throttle.reset(user.id!, on: tx)
+            try await audit.record(.loginSucceeded, userId: user.id, client: client, on: tx)
+            return try await sessions.open(for: user, on: tx)
+        }
+        environment.metrics.counter("auth_logins_total", [("result", "success")]).increment()
+        return JSONResponse(pair)
+    }
+
+    @Sendable func refresh(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TokenPairResponse> {
+        let body = try await request.decodeJSON(as: RefreshRequest.self, context: context)
+        let client = ClientInfo(request, context)
+        switch try await sessions.refresh(body.refreshToken, on: database) {
+        case .rotated(let pair, let userId):
+            try await audit.record(.tokenRefreshed, userId: userId, client: client, on: database)
+            return JSONResponse(pair)
+        case .reused(let userId):
+            try await audit.record(.tokenReused, userId: userId, client: client, detail: "session revoked", on: database)
+            context.logger.warning("refresh token reused; session revoked", metadata: ["user_id": .string(userId.uuidString)])
+            throw ProblemError.unauthorized("This refresh token was already used; the session has been revoked. Log in again.")
+        case .invalid:
+            throw ProblemError.unauthorized("The refresh token is invalid, expired or revoked.")
+        }
+    }
+
+    @Sendable func logout(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
+        let userId = try context.require(.customer).requireUser()
+        let body = try await request.decodeJSON(as: RefreshRequest.self, context: context)
+        if try await sessions.logout(body.refreshToken, userId: userId, on: database) {
+            try await audit.record(.logout, userId: userId, client: ClientInfo(request, context), on: database)
+        }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func me(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<UserResponse> {
+        let userId = try context.require(.customer).requireUser()
+        guard let user = try await User.find(userId, on: database) else { throw ProblemError.unauthorized("This account no longer exists.") }
+        return JSONResponse(UserResponse(user))
+    }
+
+    @Sendable func changePassword(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
+        let principal = try context.require(.customer)
+        let userId = try principal.requireUser()
+        let body = try await request.decodeJSON(as: PasswordChangeRequest.self, context: context)
+        var validator = Validator()
+        validator.newPassword(body.newPassword, "new_password")
+        validator.expect(body.newPassword != body.currentPassword, "new_password", "must differ from the current password")
+        try validator.check()
+        guard let user = try await User.find(userId, on: database) else { throw ProblemError.unauthorized("This account no longer exists.") }
+        guard try await hasher.verify(body.currentPassword, hash: user.passwordHash) else {
+            throw ProblemError(.unauthorized, "The current password is incorrect.", errors: [.init(field: "current_password", message: "is incorrect")])
+        }
+        user.passwordHash = try await hasher.hash(body.newPassword)
+        user.updatedAt = Date()
+        let client = ClientInfo(request, context)
+        try await database.transaction { tx in
+            try await user.update(on: tx)
+            try await sessions.revokeAll(of: userId, keeping: principal.sessionId, on: tx)
+            try await audit.record(.passwordChanged, userId: userId, client: client, detail: "other sessions revoked", on: tx)
+        }
+        return Response(status: .noContent)
+    }
+
+    static func normalised(_ email: String) -> String {
+        email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+
+    static let badCredentials = ProblemError.unauthorized("The e-mail or the password is incorrect.")
+    static let duplicateEmail = ProblemError.conflict("An account with this e-mail already exists.")
+}
+
+extension ClientInfo {
+    init(_ request: Request, _ context: ComptoirRequestContext) {
+        self.init(ip: request.clientIP(context: context), userAgent: request.headers[.userAgent])
+    }
+}

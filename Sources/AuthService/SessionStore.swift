@@ -1,0 +1,92 @@
+import ComptoirKit
+import Crypto
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Issues access tokens and keeps refresh-token families: rotation on every refresh, and
+/// revocation of the whole family when a rotated token is presented again.
+struct SessionStore: Sendable {
+    let signer: TokenSigner
+    let accessLifetime: Duration
+    let refreshLifetime: Duration
+
+    enum RefreshOutcome {
+        case rotated(TokenPairResponse, userId: UUID)
+        /// A rotated token came back: the family is now revoked.
+        case reused(userId: UUID)
+        case invalid
+    }
+
+    /// Starts a new session (family) for `user`.
+    func open(for user: User, on database: any Database) async throws -> TokenPairResponse {
+        try await issue(for: user, familyId: UUID(), on: database)
+    }
+
+    /// Exchanges a refresh token for a new pair. Marking the old token used is a conditional
+    /// update, so two concurrent refreshes with one token cannot both win.
+    func refresh(_ presented: String, on database: any Database) async throws -> RefreshOutcome {
+        try await database.transaction { tx in
+            guard let token = try await RefreshToken.query(on: tx).filter(\.$tokenHash == Self.digest(presented)).first() else {
+                return .invalid
+            }
+            if token.usedAt != nil {
+                try await revokeFamily(token.familyId, on: tx)
+                return .reused(userId: token.userId)
+            }
+            guard token.revokedAt == nil, token.expiresAt > Date(), let user = try await User.find(token.userId, on: tx) else {
+                return .invalid
+            }
+            let claimed = try await (tx as! any SQLDatabase).update(RefreshToken.schema)
+                .set("used_at", to: Date())
+                .where("id", .equal, token.id!)
+                .where("used_at", .is, SQLLiteral.null)
+                .returning("id")
+                .all()
+            guard !claimed.isEmpty else {
+                try await revokeFamily(token.familyId, on: tx)
+                return .reused(userId: token.userId)
+            }
+            return .rotated(try await issue(for: user, familyId: token.familyId, on: tx), userId: user.id!)
+        }
+    }
+
+    /// Revokes the family of `presented` if it belongs to `userId`; returns whether it did.
+    func logout(_ presented: String, userId: UUID, on database: any Database) async throws -> Bool {
+        guard let token = try await RefreshToken.query(on: database).filter(\.$tokenHash == Self.digest(presented)).first(),
+            token.userId == userId
+        else { return false }
+        try await revokeFamily(token.familyId, on: database)
+        return true
+    }
+
+    /// Revokes every session of `userId` except `keeping` (the caller's own).
+    func revokeAll(of userId: UUID, keeping: UUID?, on database: any Database) async throws {
+        var query = RefreshToken.query(on: database).filter(\.$userId == userId).filter(\.$revokedAt == nil)
+        if let keeping { query = query.filter(\.$familyId != keeping) }
+        try await query.set(\.$revokedAt, to: Date()).update()
+    }
+
+    func revokeFamily(_ familyId: UUID, on database: any Database) async throws {
+        try await RefreshToken.query(on: database).filter(\.$familyId == familyId).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: Date()).update()
+    }
+
+    private func issue(for user: User, familyId: UUID, on database: any Database) async throws -> TokenPairResponse {
+        let refresh = Self.newRefreshToken()
+        try await RefreshToken(userId: user.id!, familyId: familyId, tokenHash: Self.digest(refresh), lifetime: refreshLifetime).create(on: database)
+        let claims = AccessTokenClaims(
+            subject: user.id!.uuidString, roles: user.roles, websiteId: user.websiteId, sessionId: familyId, type: "access", lifetime: accessLifetime)
+        return TokenPairResponse(
+            accessToken: try await signer.sign(claims), refreshToken: refresh, expiresIn: Int(accessLifetime.components.seconds))
+    }
+
+    /// 256 random bits, base64url.
+    static func newRefreshToken() -> String {
+        Base64URL.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) })
+    }
+
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
