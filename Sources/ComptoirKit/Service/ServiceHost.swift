@@ -17,7 +17,7 @@ public struct ServiceHost {
     public static func make<S: ComptoirService>(_ type: S.Type, platform: PlatformResources, loadDemoData: Bool = false) async throws -> ServiceHost {
         let environment = try await ServiceEnvironment(id: S.id, platform: platform, loadDemoData: loadDemoData)
         let service = try await S(environment: environment)
-        try await environment.database.migrate(Self.kitMigrations + service.migrations)
+        try await migrate(service: service, environment: environment)
         try await service.prepare()
         for handler in service.eventHandlers {
             let inbox = environment.inbox
@@ -38,6 +38,19 @@ public struct ServiceHost {
         }
         service.addRoutes(to: router)
         return ServiceHost(id: S.id, environment: environment, service: service, router: router)
+    }
+
+    /// Applies the service's pending migrations and closes its database (`comptoir migrate`).
+    public static func migrate<S: ComptoirService>(_ type: S.Type, platform: PlatformResources) async throws {
+        let environment = try await ServiceEnvironment(id: S.id, platform: platform, loadDemoData: false)
+        let service = try await S(environment: environment)
+        try await migrate(service: service, environment: environment)
+        await environment.database.shutdown()
+    }
+
+    /// Applies the kit's and the service's pending migrations.
+    public static func migrate(service: any ComptoirService, environment: ServiceEnvironment) async throws {
+        try await environment.database.migrate(kitMigrations + service.migrations)
     }
 
     static var kitMigrations: [any Migration] { [OutboxMessage.Migration(), InboxMessage.Migration()] }

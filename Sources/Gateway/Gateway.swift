@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import ComptoirKit
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+
+/// The only public entry of the platform: routes `/api/v1/…` to the services, checks tokens and
+/// rate limits before proxying, adds request ids and trace context, breaks circuits, serves the
+/// merged OpenAPI document and the storefront.
+public struct Gateway: Sendable {
+    let platform: PlatformResources
+    let configuration: GatewayConfiguration
+    let metrics = ServiceMetrics()
+    let proxy: ReverseProxy
+    let openAPI: OpenAPIMerger
+    let limiter: any RateLimiter
+    let upstreams: [ServiceID: URL]
+    let httpClient: HTTPClient
+    let logger: Logger
+
+    /// - Parameter upstreams: the services this deployment has, and where they listen.
+    public init(platform: PlatformResources, upstreams: [ServiceID: URL]) {
+        var logger = platform.logger
+        logger[metadataKey: "component"] = "gateway"
+        self.platform = platform
+        self.configuration = platform.configuration.gateway
+        self.upstreams = upstreams
+        self.logger = logger
+        // A client of its own with a large keep-alive pool: a proxy hop without upstream
+        // keep-alive loses most of its throughput (ARCHITECTURE.md).
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        clientConfiguration.timeout = .init(connect: .seconds(2), read: .seconds(60))
+        clientConfiguration.decompression = .disabled
+        self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        self.proxy = ReverseProxy(httpClient: httpClient, upstreams: upstreams, configuration: configuration, metrics: metrics)
+        self.openAPI = OpenAPIMerger(httpClient: httpClient, upstreams: upstreams, logger: logger)
+        self.limiter = TokenBucketLimiter()
+    }
+
+    /// The gateway's router, exposed for tests.
+    public func makeRouter() -> Router<ComptoirRequestContext> {
+        let router = Router(context: ComptoirRequestContext.self)
+        ServiceHost.addStandardMiddleware(to: router, metrics: metrics, configuration: platform.configuration)
+        router.add(middleware: SecurityHeadersMiddleware(tls: configuration.tlsCertificateFile != nil))
+        if !configuration.corsOrigins.isEmpty { router.add(middleware: CORSPolicyMiddleware(origins: Set(configuration.corsOrigins))) }
+        router.add(
+            middleware: ClientRateLimitMiddleware(
+                limiter: limiter, limit: configuration.ipRateLimit, trustedProxies: configuration.trustedProxies, metrics: metrics))
+        HealthRoutes.add(to: router, checks: upstreamChecks)
+        ServiceHost.addMetricsRoute(to: router, metrics: metrics)
+        let openAPI = self.openAPI
+        router.get("/api/v1/openapi.json") { _, _ in JSONResponse.verbatim(await openAPI.document()) }
+        for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete, .options] {
+            router.on("/api/v1/**", method: method, use: proxyRequest)
+        }
+        Storefront().add(to: router)
+        return router
+    }
+
+    @Sendable func proxyRequest(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
+        let apiPath = String(request.uri.path.dropFirst("/api/v1".count))
+        guard let service = UpstreamTable.service(forAPIPath: apiPath) else {
+            throw ProblemError(.notFound, "No API route matches \(request.uri.path).")
+        }
+        var context = context
+        let header = request.headers[.authorization]
+        if header != nil || !PublicRoutes.isPublic(request.method, path: apiPath) {
+            guard let header, let token = AuthenticationMiddleware.bearerToken(header) else { throw ProblemError.unauthorized() }
+            let principal = try await platform.verifier.verify(token)
+            context.principal = principal
+            if let user = principal.userId {
+                context.logger[metadataKey: "user_id"] = .string(user.uuidString)
+                if case .limited(let retryAfter) = await limiter.consume("user:\(user)", limit: configuration.userRateLimit) {
+                    metrics.counter("gateway_rate_limited_total", [("scope", "user")]).increment()
+                    throw ProblemError.tooManyRequests(retryAfter: retryAfter.secondsRoundedUp, "Too many requests for this account; slow down.")
+                }
+            }
+        }
+        let clientIP = ClientRateLimitMiddleware.clientIP(request, context: context, trustedProxies: configuration.trustedProxies)
+        return try await proxy.forward(request, to: service, path: apiPath, clientIP: clientIP, context: context)
+    }
+
+    /// Ready when every upstream says it is ready: `swift run comptoir` is usable once this answers 200.
+    var upstreamChecks: [HealthCheck] {
+        upstreams.map { service, url in
+            HealthCheck(service.rawValue) { [httpClient] in
+                let response = try await httpClient.execute(HTTPClientRequest(url: url.appendingPathComponent("health/ready").absoluteString), timeout: .seconds(2))
+                guard response.status == .ok else { throw UpstreamNotReady(status: Int(response.status.code)) }
+            }
+        }
+    }
+
+    /// The runnable gateway; TLS 1.3 only when a certificate and key are configured.
+    public func application(host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws
+        -> some ApplicationProtocol
+    {
+        var server = HTTPServerBuilder.http1()
+        if let certificate = configuration.tlsCertificateFile, let key = configuration.tlsKeyFile {
+            var tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            tls.minimumTLSVersion = .tlsv13
+            server = try .tls(.http1(), tlsConfiguration: tls)
+        }
+        var app = Application(
+            router: makeRouter(), server: server, configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: onServerRunning, logger: logger)
+        app.addServices(HTTPClientCloser(client: httpClient))
+        return app
+    }
+}
+
+struct UpstreamNotReady: Error, CustomStringConvertible {
+    let status: Int
+    var description: String { "answered \(status)" }
+}
+
+/// Shuts the gateway's HTTP client down after the server has drained.
+struct HTTPClientCloser: Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}

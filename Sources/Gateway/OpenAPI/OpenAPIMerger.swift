@@ -1,0 +1,85 @@
+import AsyncHTTPClient
+import ComptoirKit
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// Builds the platform's OpenAPI 3.1 document from each service's own `/openapi.json`:
+/// paths get the `/api/v1` prefix, components are merged (the first definition of a name wins),
+/// and the result is kept for 30 seconds. A service that does not answer is left out, not fatal.
+final class OpenAPIMerger: Sendable {
+    let httpClient: HTTPClient
+    let upstreams: [ServiceID: URL]
+    let logger: Logger
+    private let cached = NIOLockedValueBox<(document: JSONValue, at: ContinuousClock.Instant)?>(nil)
+
+    init(httpClient: HTTPClient, upstreams: [ServiceID: URL], logger: Logger) {
+        self.httpClient = httpClient
+        self.upstreams = upstreams
+        self.logger = logger
+    }
+
+    func document() async -> JSONValue {
+        if let cached = cached.withLockedValue({ $0 }), ContinuousClock.now - cached.at < .seconds(30) { return cached.document }
+        var documents: [(ServiceID, JSONValue)] = []
+        await withTaskGroup(of: (ServiceID, JSONValue?).self) { group in
+            for (service, url) in upstreams {
+                group.addTask { (service, await self.fetch(url.appendingPathComponent("openapi.json"))) }
+            }
+            for await (service, document) in group {
+                if let document { documents.append((service, document)) }
+            }
+        }
+        documents.sort { $0.0.portOffset < $1.0.portOffset }
+        let merged = Self.merge(documents.map(\.1))
+        // Only a complete document is cached, so a service that was briefly down appears soon.
+        if documents.count == upstreams.count { cached.withLockedValue { $0 = (merged, .now) } }
+        return merged
+    }
+
+    private func fetch(_ url: URL) async -> JSONValue? {
+        do {
+            let response = try await httpClient.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(3))
+            guard response.status == .ok else { return nil }
+            let body = try await response.body.collect(upTo: 4 << 20)
+            return try JSONDecoder().decode(JSONValue.self, from: body)
+        } catch {
+            logger.warning("cannot fetch an OpenAPI document", metadata: ["url": .string(url.absoluteString), "error": .string("\(error)")])
+            return nil
+        }
+    }
+
+    static func merge(_ documents: [JSONValue]) -> JSONValue {
+        var paths: [String: JSONValue] = [:]
+        var components: [String: [String: JSONValue]] = [:]
+        var tags: [JSONValue] = []
+        for document in documents {
+            for (path, item) in document["paths"]?.objectValue ?? [:] { paths["/api/v1" + path] = item }
+            for (section, entries) in document["components"]?.objectValue ?? [:] {
+                for (name, value) in entries.objectValue ?? [:] where components[section]?[name] == nil {
+                    components[section, default: [:]][name] = value
+                }
+            }
+            if case .array(let documentTags)? = document["tags"] { tags += documentTags }
+        }
+        paths["/api/v1/openapi.json"] = .object([
+            "get": .object([
+                "operationId": .string("gateway_openapi"), "summary": .string("This document"), "tags": .array([.string("gateway")]),
+                "security": .array([]),
+                "responses": .object(["200": .object(["description": .string("The merged OpenAPI document")])]),
+            ])
+        ])
+        return .object([
+            "openapi": .string("3.1.0"),
+            "info": .object([
+                "title": .string("Comptoir API"), "version": .string("1.0.0"),
+                "description": .string("The public API of the Comptoir platform, merged from each service's own document."),
+            ]),
+            "servers": .array([.object(["url": .string("/")])]),
+            "paths": .object(paths),
+            "components": .object(components.mapValues { .object($0) }),
+            "security": .array([.object(["bearer": .array([])])]),
+            "tags": .array(tags),
+        ])
+    }
+}

@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import ComptoirKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Forwards an API request to its service and streams the answer back, both bodies streamed.
+///
+/// The upstream's own answers pass through unchanged, errors included. When the upstream cannot
+/// be reached the answer is 502, when its circuit is open 503, and when it does not send its
+/// response head within the timeout 504 — all as problem+json.
+struct ReverseProxy: Sendable {
+    let httpClient: HTTPClient
+    let upstreams: [ServiceID: URL]
+    let breakers: [ServiceID: CircuitBreaker]
+    let timeout: Duration
+    let metrics: ServiceMetrics
+
+    init(httpClient: HTTPClient, upstreams: [ServiceID: URL], configuration: GatewayConfiguration, metrics: ServiceMetrics) {
+        self.httpClient = httpClient
+        self.upstreams = upstreams
+        self.breakers = upstreams.mapValues { _ in
+            CircuitBreaker(failureThreshold: configuration.circuitFailureThreshold, cooldown: configuration.circuitCooldown)
+        }
+        self.timeout = configuration.upstreamTimeout
+        self.metrics = metrics
+    }
+
+    /// Headers that describe one connection, not the message; never forwarded (RFC 9110 §7.6.1).
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authenticate",
+        "proxy-authorization", "host",
+    ]
+
+    func forward(
+        _ request: Request, to service: ServiceID, path: String, clientIP: String, context: ComptoirRequestContext
+    ) async throws -> Response {
+        guard let base = upstreams[service], let breaker = breakers[service] else {
+            throw ProblemError(.notFound, "The \(service) service is not part of this deployment.")
+        }
+        if case .refused(let retryAfter) = breaker.permit() {
+            metrics.counter("gateway_upstream_errors_total", [("service", service.rawValue), ("kind", "circuit_open")]).increment()
+            throw ProblemError(
+                .serviceUnavailable, "The \(service) service is failing; try again shortly.",
+                headers: [.retryAfter: String(max(1, retryAfter.secondsRoundedUp))])
+        }
+        var outgoing = HTTPClientRequest(url: base.absoluteString.trimmingSuffixSlash() + path + (request.uri.query.map { "?" + $0 } ?? ""))
+        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
+            outgoing.headers.add(name: field.name.rawName, value: field.value)
+        }
+        outgoing.headers.replaceOrAdd(name: "X-Request-Id", value: context.requestID)
+        let trace = request.headers[TraceParent.headerName].flatMap(TraceParent.init)?.child() ?? .random()
+        outgoing.headers.replaceOrAdd(name: "traceparent", value: trace.header)
+        outgoing.headers.replaceOrAdd(name: "X-Forwarded-For", value: clientIP)
+        if let host = request.head.authority { outgoing.headers.replaceOrAdd(name: "X-Forwarded-Host", value: host) }
+        if request.method != .get, request.method != .head {
+            let length = request.headers[.contentLength].flatMap(Int.init)
+            outgoing.body = .stream(request.body, length: length.map { .known(Int64($0)) } ?? .unknown)
+        }
+        let started = ContinuousClock.now
+        let upstreamResponse: HTTPClientResponse
+        do {
+            upstreamResponse = try await httpClient.execute(outgoing, timeout: .nanoseconds(timeout.nanoseconds), logger: context.logger)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            record(service, breaker: breaker, failure: "timeout", context: context, error: error)
+            throw ProblemError(.gatewayTimeout, "The \(service) service did not answer in time.")
+        } catch {
+            record(service, breaker: breaker, failure: "unreachable", context: context, error: error)
+            throw ProblemError(.badGateway, "The \(service) service cannot be reached.")
+        }
+        if upstreamResponse.status.code >= 500 {
+            record(service, breaker: breaker, failure: "status_5xx", context: context, error: nil)
+        } else {
+            breaker.recordSuccess()
+        }
+        metrics.timer("gateway_upstream_duration_seconds", [("service", service.rawValue)])
+            .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+        var headers = HTTPFields()
+        for header in upstreamResponse.headers where !Self.hopByHop.contains(header.name.lowercased()) {
+            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+        }
+        return Response(
+            status: .init(code: Int(upstreamResponse.status.code), reasonPhrase: upstreamResponse.status.reasonPhrase), headers: headers,
+            body: ResponseBody(asyncSequence: upstreamResponse.body))
+    }
+
+    private func record(_ service: ServiceID, breaker: CircuitBreaker, failure kind: String, context: ComptoirRequestContext, error: (any Error)?) {
+        metrics.counter("gateway_upstream_errors_total", [("service", service.rawValue), ("kind", kind)]).increment()
+        if breaker.recordFailure() {
+            context.logger.error("circuit opened", metadata: ["upstream": .string(service.rawValue), "reason": .string(kind)])
+        } else {
+            context.logger.warning(
+                "upstream failure", metadata: ["upstream": .string(service.rawValue), "reason": .string(kind), "error": .string(error.map { "\($0)" } ?? "")])
+        }
+    }
+}
+
+extension String {
+    func trimmingSuffixSlash() -> String { hasSuffix("/") ? String(dropLast()) : self }
+}

@@ -1,0 +1,49 @@
+import ComptoirKit
+import NIOConcurrencyHelpers
+
+/// Token buckets in memory: each key holds up to `capacity` tokens, refilled continuously at
+/// `capacity / period`; a request takes one. Idle buckets are dropped once full again.
+final class TokenBucketLimiter: RateLimiter {
+    private struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    private let buckets = NIOLockedValueBox([String: Bucket]())
+    private let maximumKeys: Int
+
+    init(maximumKeys: Int = 100_000) {
+        self.maximumKeys = maximumKeys
+    }
+
+    func consume(_ key: String, limit: GatewayConfiguration.RateLimit) async -> RateDecision {
+        consume(key, limit: limit, now: .now)
+    }
+
+    func consume(_ key: String, limit: GatewayConfiguration.RateLimit, now: ContinuousClock.Instant) -> RateDecision {
+        let capacity = Double(limit.capacity)
+        let perSecond = capacity / (Double(limit.period.nanoseconds) / 1e9)
+        return buckets.withLockedValue { buckets in
+            if buckets.count >= maximumKeys { Self.prune(&buckets, now: now, perSecond: perSecond, capacity: capacity) }
+            var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now)
+            let elapsed = Double((now - bucket.updated).nanoseconds) / 1e9
+            bucket.tokens = min(capacity, bucket.tokens + elapsed * perSecond)
+            bucket.updated = now
+            guard bucket.tokens >= 1 else {
+                buckets[key] = bucket
+                let wait = (1 - bucket.tokens) / perSecond
+                return .limited(retryAfter: .milliseconds(Int64((wait * 1000).rounded(.up))))
+            }
+            bucket.tokens -= 1
+            buckets[key] = bucket
+            return .allowed(remaining: Int(bucket.tokens))
+        }
+    }
+
+    /// Forgets buckets that have refilled completely: they hold no information.
+    private static func prune(_ buckets: inout [String: Bucket], now: ContinuousClock.Instant, perSecond: Double, capacity: Double) {
+        buckets = buckets.filter { _, bucket in
+            bucket.tokens + Double((now - bucket.updated).nanoseconds) / 1e9 * perSecond < capacity
+        }
+    }
+}
