@@ -55,18 +55,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(
-            name: "ComptoirKitTests",
-            dependencies: ["ComptoirKit", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        .target(
+            name: "ComptoirTesting",
+            dependencies: ["ComptoirKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/ComptoirTesting"
         ),
-        .testTarget(
-            name: "AuthServiceTests",
-            dependencies: ["AuthService", "ComptoirKit", .product(name: "HummingbirdTesting", package: "hummingbird")]
-        ),
-        .testTarget(
-            name: "GatewayTests",
-            dependencies: ["Gateway", "AuthService", "ComptoirKit", .product(name: "HummingbirdTesting", package: "hummingbird")]
-        ),
+        .testTarget(name: "ComptoirKitTests", dependencies: ["ComptoirKit", "ComptoirTesting"]),
+        .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "ComptoirKit", "ComptoirTesting"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "AuthService", "ComptoirKit", "ComptoirTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

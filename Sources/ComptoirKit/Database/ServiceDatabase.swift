@@ -48,8 +48,13 @@ public final class ServiceDatabase: Sendable {
         }
         self.databases = databases
         if dialect == .sqlite {
-            // WAL lets readers proceed during a write and survives a crash without losing a commit.
-            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            do {
+                // WAL lets readers proceed during a write and survives a crash without losing a commit.
+                try await sql.raw("PRAGMA journal_mode=WAL").run()
+            } catch {
+                await databases.shutdownAsync()
+                throw error
+            }
         }
     }
 

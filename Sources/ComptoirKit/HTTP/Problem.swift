@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOHTTP1
 
 /// An RFC 9457 problem document, the body of every error response.
 public struct Problem: Codable, Sendable, Equatable {
@@ -22,7 +23,8 @@ public struct Problem: Codable, Sendable, Equatable {
 
     public init(status: HTTPResponse.Status, detail: String? = nil, errors: [FieldError]? = nil, type: String? = nil) {
         self.type = type ?? "about:blank"
-        self.title = status.reasonPhrase
+        // `Status(code:)` carries no phrase; NIO's table has every registered one.
+        self.title = status.reasonPhrase.isEmpty ? HTTPResponseStatus(statusCode: status.code).reasonPhrase : status.reasonPhrase
         self.status = status.code
         self.detail = detail
         self.errors = errors

@@ -53,7 +53,8 @@ public struct ServiceHost {
         try await environment.database.migrate(kitMigrations + service.migrations)
     }
 
-    static var kitMigrations: [any Migration] { [OutboxMessage.Migration(), InboxMessage.Migration()] }
+    /// The tables every service has: the outbox and the inbox.
+    public static var kitMigrations: [any Migration] { [OutboxMessage.Migration(), InboxMessage.Migration()] }
 
     /// Request id, metrics and access log, problem+json errors and the JSON body limit, in that order.
     public static func addStandardMiddleware(to router: Router<ComptoirRequestContext>, metrics: ServiceMetrics, configuration: ComptoirConfiguration) {

@@ -1,0 +1,61 @@
+import ComptoirKit
+import Foundation
+import Testing
+
+/// A bad value stops start-up with an error naming the variable.
+@Suite struct ConfigurationTests {
+    func error(_ values: [String: String]) -> ConfigurationError? {
+        do {
+            _ = try ComptoirConfiguration(environment: EnvironmentReader(values))
+            return nil
+        } catch {
+            return error as? ConfigurationError
+        }
+    }
+
+    @Test(arguments: [
+        ("COMPTOIR_BCRYPT_COST", "abc"), ("COMPTOIR_BCRYPT_COST", "40"), ("COMPTOIR_DATABASE_URL", "mysql://x"),
+        ("COMPTOIR_AUTH_URL", "not a url"), ("COMPTOIR_UPSTREAM_TIMEOUT", "soon"), ("COMPTOIR_RATE_LIMIT_IP", "lots"),
+        ("COMPTOIR_LOG_LEVEL", "loud"), ("COMPTOIR_TLS_CERT_FILE", "/nonexistent.pem"),
+    ])
+    func badValueNamesTheVariable(variable: String, value: String) {
+        var values = [variable: value]
+        if variable == "COMPTOIR_TLS_CERT_FILE" { values["COMPTOIR_TLS_KEY_FILE"] = "/dev/null" }
+        let failure = error(values)
+        #expect(failure?.variable == variable)
+        #expect(failure?.description.hasPrefix("configuration error: \(variable):") == true)
+    }
+
+    @Test func halfAPairNamesTheMissingHalf() {
+        #expect(error(["COMPTOIR_ADMIN_EMAIL": "admin@example.com"])?.variable == "COMPTOIR_ADMIN_PASSWORD")
+        #expect(error(["COMPTOIR_TLS_KEY_FILE": "/dev/null"])?.variable == "COMPTOIR_TLS_CERT_FILE")
+    }
+
+    @Test func passwordInURLIsNotEchoed() {
+        let failure = error(["COMPTOIR_DATABASE_URL": "mysql://user:s3cret@db"])
+        #expect(failure?.description.contains("s3cret") == false)
+    }
+
+    @Test func defaultsFollowTheEmbeddedLayout() throws {
+        let configuration = try ComptoirConfiguration(environment: EnvironmentReader([:]), dataDirectory: "/tmp/x", basePort: 9000)
+        #expect(configuration.serviceURLs[.auth]?.absoluteString == "http://127.0.0.1:9001")
+        #expect(configuration.serviceURLs[.questions]?.absoluteString == "http://127.0.0.1:9011")
+        #expect(configuration.bcryptCost >= 10)
+        #expect(configuration.maxBodySize == 1 << 20)
+        #expect(configuration.gateway.ipRateLimit == .init(capacity: 600, period: .seconds(60)))
+    }
+
+    @Test func unsupportedAdaptersAreRefusedNotIgnored() {
+        #expect(throws: ConfigurationError.self) {
+            try ComptoirConfiguration.checkSupportedAdapters(EnvironmentReader(["COMPTOIR_AMQP_URL": "amqp://localhost"]))
+        }
+    }
+
+    @Test func moneyRefusesMixedCurrenciesAndOverflow() throws {
+        let euros = Money(amount: 1999, currency: .eur)
+        #expect(try (euros + euros).amount == 3998)
+        #expect(throws: MoneyError.self) { try euros + Money(amount: 1, currency: CurrencyCode("USD")!) }
+        #expect(throws: MoneyError.overflow) { try Money(amount: .max, currency: .eur).times(2) }
+        #expect(CurrencyCode("eur") == nil && CurrencyCode("EURO") == nil)
+    }
+}

@@ -1,0 +1,86 @@
+import ComptoirKit
+import Crypto
+import Foundation
+import JWTKit
+import Logging
+import Testing
+
+/// Forged, expired, `alg: none` and mis-typed tokens are refused; good ones become principals.
+@Suite struct TokenVerifierTests {
+    let userKey = SigningKey(Curve25519.Signing.PrivateKey())
+    let serviceKey = SigningKey(Curve25519.Signing.PrivateKey())
+
+    func verifier() async throws -> TokenVerifier {
+        try await TokenVerifier(userKeys: [userKey.publicJWK], serviceKey: serviceKey.publicJWK, jwksURL: nil, logger: Logger(label: "test"))
+    }
+
+    func claims(roles: [String] = ["customer"], type: String = "access", lifetime: Duration = .seconds(60), now: Date = Date()) -> AccessTokenClaims {
+        AccessTokenClaims(subject: UUID().uuidString, roles: roles, websiteId: nil, sessionId: UUID(), type: type, lifetime: lifetime, now: now)
+    }
+
+    func isRefused(_ token: String) async throws -> Bool {
+        do {
+            _ = try await verifier().verify(token)
+            return false
+        } catch let error as ProblemError {
+            return error.problem.status == 401
+        }
+    }
+
+    @Test func validTokenGivesThePrincipal() async throws {
+        let token = try await TokenSigner(key: userKey).sign(claims(roles: ["customer", "support"]))
+        let principal = try await verifier().verify(token)
+        #expect(principal.roles == [.customer, .support])
+        #expect(principal.userId != nil && principal.sessionId != nil)
+    }
+
+    @Test func expiredTokenIsRefused() async throws {
+        let token = try await TokenSigner(key: userKey).sign(claims(lifetime: .seconds(60), now: Date().addingTimeInterval(-3600)))
+        #expect(try await isRefused(token))
+    }
+
+    @Test func tokenSignedByAnotherKeyWithTheSameKidIsRefused() async throws {
+        let forger = SigningKey(Curve25519.Signing.PrivateKey())
+        let keys = JWTKeyCollection()
+        await keys.add(eddsa: EdDSA.PrivateKey(backing: forger.privateKey), kid: JWKIdentifier(string: userKey.keyID))
+        let forged = try await keys.sign(claims(roles: ["admin"]), kid: JWKIdentifier(string: userKey.keyID))
+        #expect(try await isRefused(forged))
+    }
+
+    @Test func algNoneIsRefused() async throws {
+        let header = Base64URL.encode(Data(#"{"alg":"none","typ":"JWT","kid":"\#(userKey.keyID)"}"#.utf8))
+        let payload = Base64URL.encode(try JSONEncoder().encode(claims(roles: ["admin"])))
+        #expect(try await isRefused("\(header).\(payload)."))
+    }
+
+    @Test func tamperedPayloadIsRefused() async throws {
+        let token = try await TokenSigner(key: userKey).sign(claims())
+        let parts = token.split(separator: ".").map(String.init)
+        let payload = Base64URL.encode(try JSONEncoder().encode(claims(roles: ["admin"])))
+        #expect(try await isRefused("\(parts[0]).\(payload).\(parts[2])"))
+    }
+
+    @Test func garbageIsRefused() async throws {
+        #expect(try await isRefused("not-a-token"))
+        #expect(try await isRefused(""))
+        #expect(try await isRefused(String(repeating: "a.", count: 5000)))
+    }
+
+    @Test func serviceTokensCarryOnlyTheServiceRole() async throws {
+        let issued = try await ServiceTokenIssuer(signer: TokenSigner(key: serviceKey), service: .orders).token()
+        let principal = try await verifier().verify(issued)
+        #expect(principal.roles == [.service] && principal.userId == nil)
+        // The service key cannot mint user powers, and a user key cannot mint a service token.
+        let escalated = try await TokenSigner(key: serviceKey).sign(claims(roles: ["admin"], type: "service"))
+        #expect(try await isRefused(escalated))
+        let userMinted = try await TokenSigner(key: userKey).sign(claims(roles: ["service"], type: "service"))
+        #expect(try await isRefused(userMinted))
+    }
+
+    @Test func adminHasEveryRoleButService() {
+        let admin = Principal(userId: UUID(), roles: [.admin], token: "")
+        #expect(admin.has(.support) && admin.has(.catalog) && !admin.has(.service))
+        let customer = Principal(userId: UUID(), roles: [.customer], token: "")
+        #expect(!customer.has(.admin))
+    }
+}

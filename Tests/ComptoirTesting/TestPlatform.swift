@@ -1,0 +1,64 @@
+import ComptoirKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+
+/// Test helpers: a platform over a fresh temporary data directory, and JSON requests.
+public enum TestPlatform {
+    /// A new empty folder under the system's temporary directory.
+    public static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("comptoir-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A configuration for tests: fast bcrypt, the given data folder and extra variables.
+    public static func configuration(dataDirectory: URL, environment: [String: String] = [:]) throws -> ComptoirConfiguration {
+        var values = ["COMPTOIR_BCRYPT_COST": "4"]
+        values.merge(environment) { $1 }
+        return try ComptoirConfiguration(environment: EnvironmentReader(values), dataDirectory: dataDirectory.path)
+    }
+
+    /// Resources for a process that hosts auth, with a quiet logger.
+    public static func resources(dataDirectory: URL, environment: [String: String] = [:]) async throws -> PlatformResources {
+        var logger = Logger(label: "test")
+        logger.logLevel = ProcessInfo.processInfo.environment["COMPTOIR_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        return try await PlatformResources(
+            configuration: configuration(dataDirectory: dataDirectory, environment: environment), hostsAuth: true, logger: logger)
+    }
+}
+
+extension TestClientProtocol {
+    /// Sends `body` as JSON, with an optional bearer token and extra headers.
+    @discardableResult
+    public func json(
+        _ method: HTTPRequest.Method, _ uri: String, body: [String: Any]? = nil, token: String? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        var buffer: ByteBuffer?
+        if let body {
+            headers[.contentType] = "application/json"
+            buffer = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body))
+        }
+        return try await execute(uri: uri, method: method, headers: headers, body: buffer)
+    }
+}
+
+extension TestResponse {
+    /// The body as a JSON object (empty when it is not one).
+    public var object: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+    }
+
+    /// The body as text.
+    public var text: String { String(buffer: body) }
+
+    /// The field names of a problem's `errors`.
+    public var problemFields: [String] {
+        (object["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+    }
+}
