@@ -1,0 +1,109 @@
+import ComptoirKit
+import ComptoirTesting
+import FluentKit
+import Foundation
+import HummingbirdTesting
+import Testing
+
+/// Refresh rotation and reuse detection, logout, password change, lockout.
+@Suite struct SessionTests {
+    @Test func refreshRotatesAndTheOldTokenStopsWorking() async throws {
+        try await withAuthService { client, _ in
+            try await client.register("gus@example.com")
+            let first = try await client.login("gus@example.com")
+            let rotated = try await client.json(.post, "/auth/refresh", body: ["refresh_token": first.refresh])
+            #expect(rotated.status == .ok)
+            let second = try #require(rotated.object["refresh_token"] as? String)
+            #expect(second != first.refresh)
+            #expect(try await client.json(.get, "/auth/me", token: rotated.object["access_token"] as? String).status == .ok)
+            // Reusing the rotated token revokes the whole family: the newest token dies too.
+            #expect(try await client.json(.post, "/auth/refresh", body: ["refresh_token": first.refresh]).status == .unauthorized)
+            #expect(try await client.json(.post, "/auth/refresh", body: ["refresh_token": second]).status == .unauthorized)
+        }
+    }
+
+    @Test func reuseIsAudited() async throws {
+        try await withAuthService { client, _ in
+            try await client.register("hal@example.com")
+            let first = try await client.login("hal@example.com")
+            try await client.json(.post, "/auth/refresh", body: ["refresh_token": first.refresh])
+            try await client.json(.post, "/auth/refresh", body: ["refresh_token": first.refresh])
+            let admin = try await client.login("admin@example.com", password: "admin-password-1")
+            let audit = try await client.json(.get, "/auth/audit?action=token.reused", token: admin.access)
+            #expect(audit.object["total"] as? Int == 1)
+        }
+    }
+
+    @Test func unknownRefreshTokenIs401() async throws {
+        try await withAuthService { client, _ in
+            let unknown = try await client.json(.post, "/auth/refresh", body: ["refresh_token": "made-up"])
+            #expect(unknown.status == .unauthorized)
+            let wrongType = try await client.json(.post, "/auth/refresh", body: ["refresh_token": 42])
+            #expect(wrongType.status == .unprocessableContent)
+        }
+    }
+
+    @Test func logoutEndsTheSession() async throws {
+        try await withAuthService { client, _ in
+            try await client.register("ida@example.com")
+            let tokens = try await client.login("ida@example.com")
+            #expect(try await client.json(.post, "/auth/logout", body: ["refresh_token": tokens.refresh]).status == .unauthorized)
+            #expect(try await client.json(.post, "/auth/logout", body: ["refresh_token": tokens.refresh], token: tokens.access).status == .noContent)
+            #expect(try await client.json(.post, "/auth/refresh", body: ["refresh_token": tokens.refresh]).status == .unauthorized)
+        }
+    }
+
+    @Test func passwordChangeRevokesTheOtherSessions() async throws {
+        try await withAuthService { client, _ in
+            try await client.register("jon@example.com")
+            let laptop = try await client.login("jon@example.com")
+            let phone = try await client.login("jon@example.com")
+            let wrongCurrent = try await client.json(
+                .post, "/auth/password", body: ["current_password": "not-my-password", "new_password": "brand-new-pass-1"], token: laptop.access)
+            #expect(wrongCurrent.status == .unauthorized)
+            let tooShort = try await client.json(
+                .post, "/auth/password", body: ["current_password": "correct-horse-1", "new_password": "short"], token: laptop.access)
+            #expect(tooShort.status == .unprocessableContent && tooShort.problemFields == ["new_password"])
+            let changed = try await client.json(
+                .post, "/auth/password", body: ["current_password": "correct-horse-1", "new_password": "brand-new-pass-1"], token: laptop.access)
+            #expect(changed.status == .noContent)
+            #expect(try await client.json(.post, "/auth/refresh", body: ["refresh_token": phone.refresh]).status == .unauthorized)
+            #expect(try await client.json(.post, "/auth/refresh", body: ["refresh_token": laptop.refresh]).status == .ok)
+            #expect(try await client.json(.post, "/auth/login", body: ["email": "jon@example.com", "password": "correct-horse-1"]).status == .unauthorized)
+            _ = try await client.login("jon@example.com", password: "brand-new-pass-1")
+        }
+    }
+
+    @Test func fiveFailuresLockTheAccountWith429AndRetryAfter() async throws {
+        try await withAuthService { client, host in
+            try await client.register("kim@example.com")
+            for _ in 1...5 {
+                let failure = try await client.json(.post, "/auth/login", body: ["email": "kim@example.com", "password": "wrong-password"])
+                #expect(failure.status == .unauthorized)
+            }
+            // Locked: even the right password is refused until the window passes.
+            let locked = try await client.json(.post, "/auth/login", body: ["email": "kim@example.com", "password": "correct-horse-1"])
+            #expect(locked.status == .tooManyRequests)
+            let retryAfter = try #require(locked.headers[.retryAfter].flatMap(Int.init))
+            #expect(retryAfter > 800 && retryAfter <= 900)
+            let lockedEvents = try await OutboxMessage.query(on: host.database.fluent).filter(\.$type == UserLocked.type).count()
+            #expect(lockedEvents == 1)
+            // Another account is not affected.
+            try await client.register("lee@example.com")
+            _ = try await client.login("lee@example.com")
+        }
+    }
+
+    @Test func failuresOutsideTheWindowDoNotCount() async throws {
+        try await withAuthService { client, host in
+            try await client.register("max@example.com")
+            for _ in 1...4 {
+                try await client.json(.post, "/auth/login", body: ["email": "max@example.com", "password": "wrong-password"])
+            }
+            // Age the failures past the 15-minute window.
+            try await host.database.sql.raw("UPDATE login_failures SET at = \(bind: Date().addingTimeInterval(-16 * 60))").run()
+            try await client.json(.post, "/auth/login", body: ["email": "max@example.com", "password": "wrong-password"])
+            _ = try await client.login("max@example.com")
+        }
+    }
+}
