@@ -29,7 +29,7 @@ import Testing
         }
         try await Application(router: router).test(.live) { slow in
             let slowURL = URL(string: "http://127.0.0.1:\(slow.port!)")!
-            try await withGateway(environment: ["COMPTOIR_UPSTREAM_TIMEOUT": "300ms"], extraUpstreams: [.questions: slowURL]) { client in
+            try await withGateway(environment: ["COMPTOIR_UPSTREAM_TIMEOUT_QUESTIONS": "300ms"], extraUpstreams: [.questions: slowURL]) { client in
                 let started = ContinuousClock.now
                 let response = try await client.execute(uri: "/api/v1/questions", method: .get)
                 #expect(response.status == .gatewayTimeout)

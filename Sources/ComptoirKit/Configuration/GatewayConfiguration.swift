@@ -8,6 +8,8 @@ public struct GatewayConfiguration: Sendable {
     public var userRateLimit: RateLimit
     /// How long the gateway waits for an upstream's response head (`COMPTOIR_UPSTREAM_TIMEOUT`).
     public var upstreamTimeout: Duration
+    /// Per-service overrides (`COMPTOIR_UPSTREAM_TIMEOUT_<ID>`, e.g. `COMPTOIR_UPSTREAM_TIMEOUT_SAV=60s` for uploads).
+    public var upstreamTimeouts: [ServiceID: Duration]
     /// Consecutive upstream failures that open its circuit (`COMPTOIR_CIRCUIT_FAILURES`).
     public var circuitFailureThreshold: Int
     /// How long an open circuit refuses calls before letting one through (`COMPTOIR_CIRCUIT_COOLDOWN`).
@@ -42,12 +44,21 @@ public struct GatewayConfiguration: Sendable {
         }
     }
 
+    /// The response-head timeout of one upstream.
+    public func timeout(for service: ServiceID) -> Duration { upstreamTimeouts[service] ?? upstreamTimeout }
+
     public init(environment env: EnvironmentReader) throws {
         self.ipRateLimit = try env.string("COMPTOIR_RATE_LIMIT_IP").map { try .parse($0, variable: "COMPTOIR_RATE_LIMIT_IP") }
             ?? RateLimit(capacity: 600, period: .seconds(60))
         self.userRateLimit = try env.string("COMPTOIR_RATE_LIMIT_USER").map { try .parse($0, variable: "COMPTOIR_RATE_LIMIT_USER") }
             ?? RateLimit(capacity: 1200, period: .seconds(60))
         self.upstreamTimeout = try env.duration("COMPTOIR_UPSTREAM_TIMEOUT", default: .seconds(10))
+        var timeouts: [ServiceID: Duration] = [:]
+        for service in ServiceID.allCases {
+            let name = "COMPTOIR_UPSTREAM_TIMEOUT_\(service.environmentName)"
+            if env.string(name) != nil { timeouts[service] = try env.duration(name, default: upstreamTimeout) }
+        }
+        self.upstreamTimeouts = timeouts
         self.circuitFailureThreshold = try env.int("COMPTOIR_CIRCUIT_FAILURES", default: 5, in: 1...10_000)
         self.circuitCooldown = try env.duration("COMPTOIR_CIRCUIT_COOLDOWN", default: .seconds(10))
         self.corsOrigins = env.list("COMPTOIR_CORS_ORIGINS")

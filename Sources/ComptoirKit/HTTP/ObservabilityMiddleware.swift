@@ -21,7 +21,7 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         let route = context.endpointPath ?? "unmatched"
         let dimensions = [("method", request.method.rawValue), ("route", route), ("status", String(response.status.code))]
         metrics.counter("http_requests_total", dimensions).increment()
-        metrics.timer("http_request_duration_seconds", [("method", request.method.rawValue), ("route", route)])
+        metrics.timer("http_request_duration_seconds", dimensions)
             .recordNanoseconds(elapsed.nanoseconds)
         let level: Logger.Level = response.status.code >= 500 ? .error : (request.uri.path.hasPrefix("/health") || request.uri.path == "/metrics" ? .debug : .info)
         context.logger.log(

@@ -16,7 +16,7 @@ struct ReverseProxy: Sendable {
     let httpClient: HTTPClient
     let upstreams: [ServiceID: URL]
     let breakers: [ServiceID: CircuitBreaker]
-    let timeout: Duration
+    let configuration: GatewayConfiguration
     let metrics: ServiceMetrics
 
     init(httpClient: HTTPClient, upstreams: [ServiceID: URL], configuration: GatewayConfiguration, metrics: ServiceMetrics) {
@@ -25,7 +25,7 @@ struct ReverseProxy: Sendable {
         self.breakers = upstreams.mapValues { _ in
             CircuitBreaker(failureThreshold: configuration.circuitFailureThreshold, cooldown: configuration.circuitCooldown)
         }
-        self.timeout = configuration.upstreamTimeout
+        self.configuration = configuration
         self.metrics = metrics
     }
 
@@ -64,7 +64,7 @@ struct ReverseProxy: Sendable {
         let started = ContinuousClock.now
         let upstreamResponse: HTTPClientResponse
         do {
-            upstreamResponse = try await httpClient.execute(outgoing, timeout: .nanoseconds(timeout.nanoseconds), logger: context.logger)
+            upstreamResponse = try await httpClient.execute(outgoing, timeout: .nanoseconds(configuration.timeout(for: service).nanoseconds), logger: context.logger)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             record(service, breaker: breaker, failure: "timeout", context: context, error: error)
             throw ProblemError(.gatewayTimeout, "The \(service) service did not answer in time.")
