@@ -12,9 +12,9 @@ func withAuthService(_ body: @escaping @Sendable (any TestClientProtocol, Servic
     let platform = try await TestPlatform.resources(
         dataDirectory: directory, environment: ["COMPTOIR_ADMIN_EMAIL": "admin@example.com", "COMPTOIR_ADMIN_PASSWORD": "admin-password-1"])
     let host = try await ServiceHost.make(AuthService.self, platform: platform)
+    let environment = host.environment
     do {
-        let environment = host.environment
-        try await Application(router: host.router).test(.router) { client in try await body(client, environment) }
+        try await Application(router: host.router, logger: environment.logger).test(.router) { client in try await body(client, environment) }
     } catch {
         await host.environment.database.shutdown()
         throw error

@@ -2,6 +2,7 @@ import ComptoirKit
 import ComptoirTesting
 import Foundation
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import Testing
 
@@ -29,7 +30,9 @@ import Testing
             return JSONResponse(PagedList(items: [String](), total: 0, request: page))
         }
         router.get("/boom") { _, _ -> Response in throw SecretFailure() }
-        return Application(router: router)
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .critical
+        return Application(router: router, logger: quiet)
     }
 
     func post(_ client: some TestClientProtocol, _ body: String, contentType: String = "application/json") async throws -> TestResponse {
