@@ -47,11 +47,12 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json")]
         ),
+        .target(name: "WebsitesService", dependencies: ["ComptoirKit"]),
         .target(name: "Gateway", dependencies: ["ComptoirKit"], resources: [.copy("Storefront")]),
         .executableTarget(
             name: "comptoir",
             dependencies: [
-                "ComptoirKit", "AuthService", "Gateway",
+                "ComptoirKit", "AuthService", "WebsitesService", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,7 +63,8 @@ let package = Package(
         ),
         .testTarget(name: "ComptoirKitTests", dependencies: ["ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "ComptoirKit", "ComptoirTesting"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "AuthService", "ComptoirKit", "ComptoirTesting"]),
+        .testTarget(name: "WebsitesServiceTests", dependencies: ["WebsitesService", "AuthService", "ComptoirKit", "ComptoirTesting"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "AuthService", "WebsitesService", "ComptoirKit", "ComptoirTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,6 +19,7 @@ public struct Gateway: Sendable {
     let proxy: ReverseProxy
     let openAPI: OpenAPIMerger
     let limiter: any RateLimiter
+    let websites: WebsiteResolver
     let upstreams: [ServiceID: URL]
     let httpClient: HTTPClient
     let logger: Logger
@@ -41,6 +42,7 @@ public struct Gateway: Sendable {
         self.proxy = ReverseProxy(httpClient: httpClient, upstreams: upstreams, configuration: configuration, metrics: metrics)
         self.openAPI = OpenAPIMerger(httpClient: httpClient, upstreams: upstreams, logger: logger)
         self.limiter = TokenBucketLimiter()
+        self.websites = WebsiteResolver(httpClient: httpClient, websitesURL: upstreams[.websites])
     }
 
     /// The gateway's router, exposed for tests.
@@ -83,7 +85,8 @@ public struct Gateway: Sendable {
             }
         }
         let clientIP = ClientRateLimitMiddleware.clientIP(request, context: context, trustedProxies: configuration.trustedProxies)
-        return try await proxy.forward(request, to: service, path: apiPath, clientIP: clientIP, context: context)
+        let website = try await websites.resolve(request)
+        return try await proxy.forward(request, to: service, path: apiPath, clientIP: clientIP, website: website, context: context)
     }
 
     /// Ready when every upstream says it is ready: `swift run comptoir` is usable once this answers 200.

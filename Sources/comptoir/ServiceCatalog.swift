@@ -1,10 +1,12 @@
 import AuthService
+import WebsitesService
 import ComptoirKit
 
 /// The services this build contains. A service is added here when its folder lands.
 enum ServiceCatalog {
     static let all: [ServiceID: any ComptoirService.Type] = [
-        .auth: AuthService.self
+        .auth: AuthService.self,
+        .websites: WebsitesService.self,
     ]
 
     /// In the table's order (auth, products, …), as ports are assigned.

@@ -8,19 +8,8 @@ import HummingbirdTesting
 /// Runs `body` against a fresh auth service (its own SQLite file) through its HTTP router.
 /// An administrator `admin@example.com` / `admin-password-1` exists from the start.
 func withAuthService(_ body: @escaping @Sendable (any TestClientProtocol, ServiceEnvironment) async throws -> Void) async throws {
-    let directory = try TestPlatform.temporaryDirectory()
-    let platform = try await TestPlatform.resources(
-        dataDirectory: directory, environment: ["COMPTOIR_ADMIN_EMAIL": "admin@example.com", "COMPTOIR_ADMIN_PASSWORD": "admin-password-1"])
-    let host = try await ServiceHost.make(AuthService.self, platform: platform)
-    let environment = host.environment
-    do {
-        try await Application(router: host.router, logger: environment.logger).test(.router) { client in try await body(client, environment) }
-    } catch {
-        await host.environment.database.shutdown()
-        throw error
-    }
-    await host.environment.database.shutdown()
-    try? FileManager.default.removeItem(at: directory)
+    try await TestPlatform.withService(
+        AuthService.self, environment: ["COMPTOIR_ADMIN_EMAIL": "admin@example.com", "COMPTOIR_ADMIN_PASSWORD": "admin-password-1"], body)
 }
 
 extension TestClientProtocol {

@@ -62,3 +62,32 @@ extension TestResponse {
         (object["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
     }
 }
+
+extension TestPlatform {
+    /// Runs `body` against a fresh `S` (its own SQLite file) through its HTTP router, then closes it.
+    public static func withService<S: ComptoirService>(
+        _ type: S.Type, environment variables: [String: String] = [:],
+        _ body: @escaping @Sendable (any TestClientProtocol, ServiceEnvironment) async throws -> Void
+    ) async throws {
+        let directory = try temporaryDirectory()
+        let platform = try await resources(dataDirectory: directory, environment: variables)
+        let host = try await ServiceHost.make(S.self, platform: platform)
+        let environment = host.environment
+        do {
+            try await Application(router: host.router, logger: environment.logger).test(.router) { client in try await body(client, environment) }
+        } catch {
+            await environment.database.shutdown()
+            throw error
+        }
+        await environment.database.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A valid access token signed with the platform's user key, as auth would issue it.
+    public static func token(_ environment: ServiceEnvironment, roles: [Role] = [.customer], userId: UUID = UUID()) async throws -> String {
+        let signer = await TokenSigner(key: environment.platform.userSigningKey!)
+        return try await signer.sign(
+            AccessTokenClaims(
+                subject: userId.uuidString, roles: roles.map(\.rawValue), websiteId: nil, sessionId: UUID(), type: "access", lifetime: .seconds(300)))
+    }
+}

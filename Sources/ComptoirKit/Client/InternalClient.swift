@@ -52,6 +52,7 @@ public struct InternalClient: Sendable {
         outgoing.method = method
         outgoing.headers.add(name: "X-Request-Id", value: context.requestID)
         outgoing.headers.add(name: "traceparent", value: request.flatMap { $0.headers[TraceParent.headerName] }.flatMap(TraceParent.init)?.child().header ?? TraceParent.random().header)
+        if let website = context.websiteId { outgoing.headers.add(name: "X-Comptoir-Website-Id", value: website.uuidString) }
         switch identity {
         case .user(let principal): outgoing.headers.add(name: "Authorization", value: "Bearer \(principal.token)")
         case .service: outgoing.headers.add(name: "Authorization", value: "Bearer \(try await tokens.token())")

@@ -18,4 +18,5 @@ extension Request {
 extension HTTPField.Name {
     public static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
     public static let xWebsite = HTTPField.Name("X-Website")!
+    public static let xForwardedHost = HTTPField.Name("X-Forwarded-Host")!
 }

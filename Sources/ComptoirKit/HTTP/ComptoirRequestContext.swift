@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 
@@ -6,6 +7,8 @@ public struct ComptoirRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller, set by ``AuthenticationMiddleware``.
     public var principal: Principal?
+    /// The store this request is for, resolved by the gateway (``WebsiteScopeMiddleware``).
+    public var websiteId: UUID?
     /// The TCP peer of this request.
     public let remoteAddress: SocketAddress?
     /// Largest body decoded as JSON; uploads collect their bodies with their own limit.
@@ -16,6 +19,7 @@ public struct ComptoirRequestContext: RequestContext {
         self.remoteAddress = source.channel.remoteAddress
         self.maxUploadSize = ComptoirRequestContext.defaultMaxBodySize
         self.principal = nil
+        self.websiteId = nil
     }
 
     /// 1 MiB, as the API promises; a service may lower or raise it with ``BodyLimitMiddleware``.

@@ -28,6 +28,7 @@ public struct ServiceHost {
         }
         let router = Router(context: ComptoirRequestContext.self)
         Self.addStandardMiddleware(to: router, metrics: environment.metrics, configuration: platform.configuration)
+        router.add(middleware: WebsiteScopeMiddleware())
         router.add(middleware: AuthenticationMiddleware(verifier: platform.verifier))
         HealthRoutes.add(to: router, checks: environment.healthChecks)
         Self.addMetricsRoute(to: router, metrics: environment.metrics)

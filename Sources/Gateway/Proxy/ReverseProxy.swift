@@ -36,7 +36,7 @@ struct ReverseProxy: Sendable {
     ]
 
     func forward(
-        _ request: Request, to service: ServiceID, path: String, clientIP: String, context: ComptoirRequestContext
+        _ request: Request, to service: ServiceID, path: String, clientIP: String, website: UUID?, context: ComptoirRequestContext
     ) async throws -> Response {
         guard let base = upstreams[service], let breaker = breakers[service] else {
             throw ProblemError(.notFound, "The \(service) service is not part of this deployment.")
@@ -53,6 +53,9 @@ struct ReverseProxy: Sendable {
             outgoing.headers.add(name: field.name.rawName, value: field.value)
         }
         outgoing.headers.replaceOrAdd(name: "X-Request-Id", value: context.requestID)
+        // Only the gateway says which store a request is for; a client's claim is dropped.
+        outgoing.headers.remove(name: "X-Comptoir-Website-Id")
+        if let website { outgoing.headers.add(name: "X-Comptoir-Website-Id", value: website.uuidString) }
         let trace = request.headers[TraceParent.headerName].flatMap(TraceParent.init)?.child() ?? .random()
         outgoing.headers.replaceOrAdd(name: "traceparent", value: trace.header)
         outgoing.headers.replaceOrAdd(name: "X-Forwarded-For", value: clientIP)
