@@ -48,11 +48,12 @@ let package = Package(
             resources: [.copy("Resources/openapi.json")]
         ),
         .target(name: "WebsitesService", dependencies: ["ComptoirKit"]),
+        .target(name: "AddressesService", dependencies: ["ComptoirKit"]),
         .target(name: "Gateway", dependencies: ["ComptoirKit"], resources: [.copy("Storefront")]),
         .executableTarget(
             name: "comptoir",
             dependencies: [
-                "ComptoirKit", "AuthService", "WebsitesService", "Gateway",
+                "ComptoirKit", "AuthService", "WebsitesService", "AddressesService", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,6 +65,7 @@ let package = Package(
         .testTarget(name: "ComptoirKitTests", dependencies: ["ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "WebsitesServiceTests", dependencies: ["WebsitesService", "AuthService", "ComptoirKit", "ComptoirTesting"]),
+        .testTarget(name: "AddressesServiceTests", dependencies: ["AddressesService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "AuthService", "WebsitesService", "ComptoirKit", "ComptoirTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import AddressesService
 import AuthService
 import WebsitesService
 import ComptoirKit
@@ -6,6 +7,7 @@ import ComptoirKit
 enum ServiceCatalog {
     static let all: [ServiceID: any ComptoirService.Type] = [
         .auth: AuthService.self,
+        .addresses: AddressesService.self,
         .websites: WebsitesService.self,
     ]
 
