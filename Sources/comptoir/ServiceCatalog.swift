@@ -1,5 +1,6 @@
 import AddressesService
 import AuthService
+import ProductsService
 import WebsitesService
 import ComptoirKit
 
@@ -7,6 +8,7 @@ import ComptoirKit
 enum ServiceCatalog {
     static let all: [ServiceID: any ComptoirService.Type] = [
         .auth: AuthService.self,
+        .products: ProductsService.self,
         .addresses: AddressesService.self,
         .websites: WebsitesService.self,
     ]

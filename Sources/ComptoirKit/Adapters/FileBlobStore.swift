@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOPosix
 
@@ -37,7 +40,8 @@ public struct FileBlobStore: BlobStore {
                 try handle.synchronize()
                 try handle.close()
                 try Data(contentType.utf8).write(to: Self.metaURL(target), options: .atomic)
-                _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
+                // rename(2) replaces the target atomically: readers see the old or the new object, never half.
+                guard rename(temporary.path, target.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
             }
         } catch {
             try? handle.close()

@@ -1,0 +1,23 @@
+import Foundation
+
+/// `products.product.changed`: a product was created, changed (price, stock…) or deleted.
+public struct ProductChanged: DomainEvent, Equatable {
+    public static let type = "products.product.changed"
+    public var productId: UUID
+    public var websiteId: UUID
+    public var sku: String
+    public var price: Int
+    public var currency: String
+    public var stock: Int
+    public var deleted: Bool
+
+    public init(productId: UUID, websiteId: UUID, sku: String, price: Int, currency: String, stock: Int, deleted: Bool) {
+        self.productId = productId
+        self.websiteId = websiteId
+        self.sku = sku
+        self.price = price
+        self.currency = currency
+        self.stock = stock
+        self.deleted = deleted
+    }
+}

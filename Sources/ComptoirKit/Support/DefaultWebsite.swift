@@ -1,0 +1,12 @@
+import Foundation
+
+extension UUID {
+    /// The id of the store with code `default`, fixed so that every service can seed data for it
+    /// and scope requests that arrive without a resolved store (internal calls, tests).
+    public static let defaultWebsite = UUID(uuidString: "00000000-0000-4000-8000-000000000001")!
+}
+
+extension ComptoirRequestContext {
+    /// The store of this request, or the default store.
+    public var website: UUID { websiteId ?? .defaultWebsite }
+}

@@ -1,0 +1,157 @@
+import ComptoirKit
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Reads of the catalog, straight from SQL into response types (the hot paths), the full-text
+/// index, and the product cache.
+struct Catalog: Sendable {
+    let database: ServiceDatabase
+    let cache: any Cache
+    static let cacheLifetime: Duration = .seconds(60)
+
+    /// The filters and order of `GET /products`.
+    struct Listing: Sendable {
+        enum Sort: String, Sendable, CaseIterable {
+            case price, priceDescending = "-price", name, newest = "-created_at"
+        }
+
+        var search: String?
+        var category: String?
+        var minimumPrice: Int?
+        var maximumPrice: Int?
+        var sort: Sort = .newest
+        var page = PageRequest()
+    }
+
+    private struct Record: Decodable {
+        var id: UUID
+        var sku: String
+        var name: String
+        var description: String
+        var price: Int
+        var currency: String
+        var stock: Int
+        var category: String?
+        var createdAt: Date
+    }
+
+    var sql: any SQLDatabase { database.sql }
+
+    func list(website: UUID, _ listing: Listing) async throws -> PagedList<ProductResponse> {
+        let filters = filterExpressions(website: website, listing)
+        let countQuery = sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").from(Product.schema)
+        for filter in filters { countQuery.where(filter) }
+        let total = try await countQuery.first()?.decode(column: "total", as: Int.self) ?? 0
+        let select = sql.select().columns("id", "sku", "name", "description", "price", "currency", "stock", "category", "created_at").from(Product.schema)
+        for filter in filters { select.where(filter) }
+        switch listing.sort {
+        case .price: select.orderBy("price", .ascending)
+        case .priceDescending: select.orderBy("price", .descending)
+        case .name: select.orderBy("name", .ascending)
+        case .newest: select.orderBy("created_at", .descending)
+        }
+        select.orderBy("id").limit(listing.page.perPage).offset(listing.page.offset)
+        let records = try await select.all().map { try $0.decode(model: Record.self, keyDecodingStrategy: .convertFromSnakeCase) }
+        let images = try await imageURLs(for: records.map(\.id))
+        return PagedList(items: records.map { response($0, images: images[$0.id] ?? []) }, total: total, request: listing.page)
+    }
+
+    /// One product of the store, through the cache.
+    func product(_ id: UUID, website: UUID) async throws -> ProductResponse? {
+        let key = Self.cacheKey(id)
+        if let cached = try? await cache.getJSON(key, as: CachedProduct.self) {
+            return cached.websiteId == website ? cached.product : nil
+        }
+        guard let row = try await sql.select().columns("id", "sku", "name", "description", "price", "currency", "stock", "category", "created_at", "website_id")
+            .from(Product.schema).where("id", .equal, id).first()
+        else { return nil }
+        let record = try row.decode(model: Record.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let owner = try row.decode(column: "website_id", as: UUID.self)
+        let product = response(record, images: try await imageURLs(for: [id])[id] ?? [])
+        try? await cache.setJSON(key, value: CachedProduct(websiteId: owner, product: product), ttl: Self.cacheLifetime)
+        return owner == website ? product : nil
+    }
+
+    /// Forgets the cached copy after a change; called after the change committed.
+    func invalidate(_ id: UUID) async {
+        try? await cache.delete(Self.cacheKey(id))
+    }
+
+    func categories(website: UUID) async throws -> [CategoryResponse] {
+        let rows = try await sql.raw("""
+            SELECT c.slug, c.name, (SELECT COUNT(*) FROM products p WHERE p.website_id = c.website_id AND p.category = c.slug) AS product_count
+            FROM categories c WHERE c.website_id = \(bind: website) ORDER BY c.name
+            """).all()
+        return try rows.map { try $0.decode(model: CategoryResponse.self, keyDecodingStrategy: .convertFromSnakeCase) }
+    }
+
+    /// Keeps the SQLite full-text table in step with a product, inside the caller's transaction
+    /// (PostgreSQL's generated column needs nothing).
+    func index(_ product: Product, on database: any Database) async throws {
+        guard self.database.dialect == .sqlite else { return }
+        let sql = database as! any SQLDatabase
+        try await sql.raw("DELETE FROM products_fts WHERE product_id = \(bind: product.id!)").run()
+        try await sql.raw(
+            "INSERT INTO products_fts (product_id, sku, name, description) VALUES (\(bind: product.id!), \(bind: product.sku), \(bind: product.name), \(bind: product.description))"
+        ).run()
+    }
+
+    func unindex(_ id: UUID, on database: any Database) async throws {
+        guard self.database.dialect == .sqlite else { return }
+        try await (database as! any SQLDatabase).raw("DELETE FROM products_fts WHERE product_id = \(bind: id)").run()
+    }
+
+    private func filterExpressions(website: UUID, _ listing: Listing) -> [any SQLExpression] {
+        var filters: [any SQLExpression] = [SQLBinaryExpression(SQLColumn("website_id"), .equal, SQLBind(website))]
+        if let category = listing.category { filters.append(SQLBinaryExpression(SQLColumn("category"), .equal, SQLBind(category))) }
+        if let minimum = listing.minimumPrice { filters.append(SQLBinaryExpression(SQLColumn("price"), .greaterThanOrEqual, SQLBind(minimum))) }
+        if let maximum = listing.maximumPrice { filters.append(SQLBinaryExpression(SQLColumn("price"), .lessThanOrEqual, SQLBind(maximum))) }
+        let words = Self.searchWords(listing.search ?? "")
+        if !words.isEmpty {
+            if database.dialect == .sqlite {
+                let match = words.map { "\"\($0)\"*" }.joined(separator: " ")
+                filters.append(SQLQueryString("id IN (SELECT product_id FROM products_fts WHERE products_fts MATCH \(bind: match))"))
+            } else {
+                let query = words.map { "\($0):*" }.joined(separator: " & ")
+                filters.append(SQLQueryString("search @@ to_tsquery('simple', \(bind: query))"))
+            }
+        }
+        return filters
+    }
+
+    /// The letters-and-digits words of a search (at most 8), each a prefix that must match:
+    /// nothing the caller types can change the query's syntax on either database.
+    static func searchWords(_ search: String) -> [String] {
+        let words = search.lowercased().split { !($0.isLetter || $0.isNumber) }.map { String($0.prefix(40)) }
+        return Array(words.prefix(8))
+    }
+
+    private func imageURLs(for ids: [UUID]) async throws -> [UUID: [String]] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await sql.select().columns("id", "product_id").from(ProductImage.schema)
+            .where("product_id", .in, ids).orderBy("created_at").all()
+        var urls: [UUID: [String]] = [:]
+        for row in rows {
+            let product = try row.decode(column: "product_id", as: UUID.self)
+            let image = try row.decode(column: "id", as: UUID.self)
+            urls[product, default: []].append(Self.imageURL(product: product, image: image))
+        }
+        return urls
+    }
+
+    static func imageURL(product: UUID, image: UUID) -> String { "/api/v1/products/\(product)/images/\(image)" }
+
+    private func response(_ record: Record, images: [String]) -> ProductResponse {
+        ProductResponse(
+            id: record.id, sku: record.sku, name: record.name, description: record.description, price: record.price, currency: record.currency,
+            stock: record.stock, category: record.category, images: images, createdAt: record.createdAt)
+    }
+
+    private struct CachedProduct: Codable {
+        var websiteId: UUID
+        var product: ProductResponse
+    }
+
+    static func cacheKey(_ id: UUID) -> String { "products:product:\(id)" }
+}

@@ -1,0 +1,25 @@
+import ComptoirKit
+import FluentKit
+import Hummingbird
+
+/// The products service: the catalog of each store, its search, images and stock.
+public struct ProductsService: ComptoirService {
+    public static let id = ServiceID.products
+
+    let environment: ServiceEnvironment
+    let catalog: Catalog
+
+    public init(environment: ServiceEnvironment) async throws {
+        self.environment = environment
+        self.catalog = Catalog(database: environment.database, cache: environment.cache)
+    }
+
+    public var migrations: [any Migration] { [CreateCatalog()] }
+
+    public func addRoutes(to router: Router<ComptoirRequestContext>) {
+        ProductRoutes(environment: environment, catalog: catalog).add(to: router)
+        ImageRoutes(environment: environment, catalog: catalog).add(to: router)
+    }
+
+    public var openAPIDocument: JSONValue? { ProductsOpenAPI.document }
+}

@@ -1,0 +1,65 @@
+import ComptoirKit
+import FluentKit
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Product images: uploaded raw (JPEG, PNG or WebP, at most 5 MiB), typed by their bytes rather
+/// than by the header the client sent, stored in the blob store and streamed back.
+struct ImageRoutes: Sendable {
+    let environment: ServiceEnvironment
+    let catalog: Catalog
+    static let maximumSize = 5 << 20
+
+    var database: any Database { environment.database.fluent }
+
+    func add(to router: Router<ComptoirRequestContext>) {
+        router.post("products/:id/images", use: upload)
+        router.get("products/:id/images/:image", use: download)
+    }
+
+    @Sendable func upload(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ImageResponse> {
+        try context.require(.catalog)
+        guard let id = context.parameters.get("id", as: UUID.self),
+            let product = try await Product.query(on: database).filter(\.$id == id).filter(\.$websiteId == context.website).first()
+        else { throw ProblemError.notFound("product") }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumSize {
+            throw ProblemError(.contentTooLarge, "Images are limited to 5 MiB.")
+        }
+        let bytes = try await request.body.collect(upTo: Self.maximumSize)
+        guard let type = Self.sniff(bytes) else {
+            throw ProblemError(.unsupportedMediaType, "The body is not a JPEG, PNG or WebP image.")
+        }
+        let image = ProductImage(productId: product.id!, contentType: type, size: bytes.readableBytes)
+        try await environment.blobs.put(image.blobKey, contentType: type, bytes: bytes)
+        do {
+            try await image.create(on: database)
+        } catch {
+            try? await environment.blobs.delete(image.blobKey)
+            throw error
+        }
+        await catalog.invalidate(product.id!)
+        return JSONResponse(ImageResponse(id: image.id!, url: Catalog.imageURL(product: product.id!, image: image.id!)), status: .created)
+    }
+
+    @Sendable func download(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
+        guard let productId = context.parameters.get("id", as: UUID.self), let imageId = context.parameters.get("image", as: UUID.self),
+            try await Product.query(on: database).filter(\.$id == productId).filter(\.$websiteId == context.website).count() == 1,
+            let image = try await ProductImage.query(on: database).filter(\.$id == imageId).filter(\.$productId == productId).first(),
+            let blob = try await environment.blobs.get(image.blobKey)
+        else { throw ProblemError.notFound("image") }
+        return Response(
+            status: .ok,
+            headers: [.contentType: blob.contentType, .contentLength: String(blob.size), .cacheControl: "public, max-age=86400, immutable"],
+            body: ResponseBody(asyncSequence: blob.body))
+    }
+
+    /// The image type from the file's magic bytes, or `nil`.
+    static func sniff(_ bytes: ByteBuffer) -> String? {
+        let head = Array(bytes.readableBytesView.prefix(12))
+        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
+        if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return "image/png" }
+        if head.count == 12, head.starts(with: Array("RIFF".utf8)), Array(head[8..<12]) == Array("WEBP".utf8) { return "image/webp" }
+        return nil
+    }
+}

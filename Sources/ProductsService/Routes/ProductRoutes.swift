@@ -1,0 +1,157 @@
+import ComptoirKit
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// The catalog: public reads, writes for role `catalog` (or `admin`).
+struct ProductRoutes: Sendable {
+    let environment: ServiceEnvironment
+    let catalog: Catalog
+
+    var database: any Database { environment.database.fluent }
+
+    func add(to router: Router<ComptoirRequestContext>) {
+        let products = router.group("products")
+        products.get(use: list)
+        products.post(use: create)
+        products.get(":id", use: show)
+        products.patch(":id", use: patch)
+        products.delete(":id", use: delete)
+        products.put(":id/stock", use: setStock)
+        router.get("categories") { _, context in JSONResponse(try await catalog.categories(website: context.website)) }
+    }
+
+    @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<ProductResponse>> {
+        JSONResponse(try await catalog.list(website: context.website, try Self.listing(from: request)))
+    }
+
+    @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
+        guard let id = context.parameters.get("id", as: UUID.self), let product = try await catalog.product(id, website: context.website) else {
+            throw ProblemError.notFound("product")
+        }
+        return JSONResponse(product)
+    }
+
+    @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
+        try context.require(.catalog)
+        let body = try await request.decodeJSON(as: ProductCreateRequest.self, context: context)
+        var validator = Validator()
+        ProductRules.check(sku: body.sku, name: body.name, description: body.description, price: body.price, currency: body.currency, category: body.category, into: &validator)
+        validator.expect((0...ProductRules.maximumStock).contains(body.stock ?? 0), "stock", "must be between 0 and \(ProductRules.maximumStock)")
+        try validator.check()
+        let product = Product(
+            websiteId: context.website, sku: body.sku, name: body.name.trimmingCharacters(in: .whitespacesAndNewlines), description: body.description ?? "",
+            price: body.price, currency: body.currency ?? "EUR", stock: body.stock ?? 0, category: body.category)
+        try await save(product, isNew: true, categoryName: body.categoryName)
+        return JSONResponse(try await reload(product.id!, context), status: .created)
+    }
+
+    @Sendable func patch(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
+        try context.require(.catalog)
+        let product = try await find(context)
+        let body = try await request.decodeJSON(as: ProductPatchRequest.self, context: context)
+        var validator = Validator()
+        ProductRules.check(sku: body.sku, name: body.name, description: body.description, price: body.price, currency: body.currency, category: body.category, into: &validator)
+        try validator.check()
+        if let sku = body.sku { product.sku = sku }
+        if let name = body.name { product.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if let description = body.description { product.description = description }
+        if let price = body.price { product.price = price }
+        if let currency = body.currency { product.currency = currency }
+        if let category = body.category { product.category = category }
+        product.updatedAt = Date()
+        try await save(product, isNew: false, categoryName: body.categoryName)
+        return JSONResponse(try await reload(product.id!, context))
+    }
+
+    @Sendable func delete(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
+        try context.require(.catalog)
+        let product = try await find(context)
+        let images = try await ProductImage.query(on: database).filter(\.$productId == product.id!).all()
+        try await database.transaction { tx in
+            try await catalog.unindex(product.id!, on: tx)
+            try await ProductImage.query(on: tx).filter(\.$productId == product.id!).delete()
+            try await product.delete(on: tx)
+            try await environment.outbox.append(ProductChanged(product, deleted: true), websiteId: product.websiteId, on: tx)
+        }
+        await catalog.invalidate(product.id!)
+        for image in images { try? await environment.blobs.delete(image.blobKey) }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func setStock(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
+        try context.require(.catalog)
+        let product = try await find(context)
+        let body = try await request.decodeJSON(as: StockRequest.self, context: context)
+        var validator = Validator()
+        validator.expect((0...ProductRules.maximumStock).contains(body.stock), "stock", "must be between 0 and \(ProductRules.maximumStock)")
+        try validator.check()
+        try await database.transaction { tx in
+            // A conditional update: a reservation committed meanwhile is not overwritten by a stale read.
+            try await Product.query(on: tx).filter(\.$id == product.id!).set(\.$stock, to: body.stock).set(\.$updatedAt, to: Date()).update()
+            product.stock = body.stock
+            try await environment.outbox.append(ProductChanged(product), websiteId: product.websiteId, on: tx)
+        }
+        await catalog.invalidate(product.id!)
+        return JSONResponse(try await reload(product.id!, context))
+    }
+
+    /// Writes the product, its category, its search entry and its event together; a taken SKU is a 409.
+    private func save(_ product: Product, isNew: Bool, categoryName: String?) async throws {
+        do {
+            try await database.transaction { tx in
+                var clash = Product.query(on: tx).filter(\.$websiteId == product.websiteId).filter(\.$sku == product.sku)
+                if !isNew { clash = clash.filter(\.$id != product.id!) }
+                if try await clash.count() > 0 { throw Self.skuTaken }
+                if let slug = product.category,
+                    try await Category.query(on: tx).filter(\.$websiteId == product.websiteId).filter(\.$slug == slug).count() == 0
+                {
+                    let name = categoryName?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(100) ?? ""
+                    try await Category(websiteId: product.websiteId, slug: slug, name: name.isEmpty ? slug.replacingOccurrences(of: "-", with: " ").capitalized : String(name))
+                        .create(on: tx)
+                }
+                if isNew { try await product.create(on: tx) } else { try await product.update(on: tx) }
+                try await catalog.index(product, on: tx)
+                try await environment.outbox.append(ProductChanged(product), websiteId: product.websiteId, on: tx)
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw Self.skuTaken
+        }
+        await catalog.invalidate(product.id!)
+    }
+
+    private func find(_ context: ComptoirRequestContext) async throws -> Product {
+        guard let id = context.parameters.get("id", as: UUID.self),
+            let product = try await Product.query(on: database).filter(\.$id == id).filter(\.$websiteId == context.website).first()
+        else { throw ProblemError.notFound("product") }
+        return product
+    }
+
+    private func reload(_ id: UUID, _ context: ComptoirRequestContext) async throws -> ProductResponse {
+        guard let product = try await catalog.product(id, website: context.website) else { throw ProblemError.notFound("product") }
+        return product
+    }
+
+    static let skuTaken = ProblemError.conflict("Another product of this store already has this SKU.")
+
+    /// Reads `q`, `category`, `min_price`, `max_price`, `sort`, `page`, `per_page`; bad values are 422s.
+    static func listing(from request: Request) throws -> Catalog.Listing {
+        let query = request.uri.queryParameters
+        var validator = Validator()
+        var listing = Catalog.Listing()
+        listing.page = try PageRequest(from: request)
+        listing.search = query["q"].map(String.init).flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
+        listing.category = query["category"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        for (name, keyPath) in [("min_price", \Catalog.Listing.minimumPrice), ("max_price", \Catalog.Listing.maximumPrice)] {
+            guard let raw = query[name[...]] else { continue }
+            if let value = Int(raw), value >= 0 { listing[keyPath: keyPath] = value } else { validator.fail(name, "must be a non-negative integer of minor units") }
+        }
+        if let raw = query["sort"].map(String.init) {
+            if let sort = Catalog.Listing.Sort(rawValue: raw) { listing.sort = sort } else {
+                validator.fail("sort", "must be one of \(Catalog.Listing.Sort.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        try validator.check()
+        return listing
+    }
+}
