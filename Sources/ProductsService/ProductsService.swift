@@ -21,5 +21,8 @@ public struct ProductsService: ComptoirService {
         ImageRoutes(environment: environment, catalog: catalog).add(to: router)
     }
 
+    /// Stock follows orders: reserved when one is placed, released when it is cancelled.
+    public var eventHandlers: [EventHandler] { StockKeeper(environment: environment, catalog: catalog).handlers }
+
     public var openAPIDocument: JSONValue? { ProductsOpenAPI.document }
 }

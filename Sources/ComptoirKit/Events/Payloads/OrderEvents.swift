@@ -1,0 +1,75 @@
+import Foundation
+
+/// One line of an order as events carry it.
+public struct OrderLineData: Codable, Sendable, Equatable {
+    public var productId: UUID
+    public var name: String
+    public var quantity: Int
+    public var unitPrice: Int
+
+    public init(productId: UUID, name: String, quantity: Int, unitPrice: Int) {
+        self.productId = productId
+        self.name = name
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+    }
+}
+
+/// `orders.order.placed`: an order is stored `pending`; products reserves its stock.
+public struct OrderPlaced: DomainEvent, Equatable {
+    public static let type = "orders.order.placed"
+    public var orderId: UUID
+    public var number: String
+    public var userId: UUID
+    public var websiteId: UUID
+    public var lines: [OrderLineData]
+    public var total: Int
+    public var currency: String
+
+    public init(orderId: UUID, number: String, userId: UUID, websiteId: UUID, lines: [OrderLineData], total: Int, currency: String) {
+        self.orderId = orderId
+        self.number = number
+        self.userId = userId
+        self.websiteId = websiteId
+        self.lines = lines
+        self.total = total
+        self.currency = currency
+    }
+}
+
+/// `orders.order.cancelled`: the order will not go ahead; any stock it holds is released.
+public struct OrderCancelled: DomainEvent, Equatable {
+    public static let type = "orders.order.cancelled"
+    public var orderId: UUID
+    public var reason: String
+
+    public init(orderId: UUID, reason: String) {
+        self.orderId = orderId
+        self.reason = reason
+    }
+}
+
+/// `products.stock.reserved`: every line of the order is held.
+public struct StockReserved: DomainEvent, Equatable {
+    public static let type = "products.stock.reserved"
+    public var orderId: UUID
+
+    public init(orderId: UUID) {
+        self.orderId = orderId
+    }
+}
+
+/// `products.stock.rejected`: some line could not be held; nothing is held for the order.
+public struct StockRejected: DomainEvent, Equatable {
+    public static let type = "products.stock.rejected"
+    public var orderId: UUID
+    public var reason: String
+    /// The products that were short.
+    public var productIds: [UUID]
+
+    public init(orderId: UUID, reason: String, productIds: [UUID]) {
+        self.orderId = orderId
+        self.reason = reason
+        self.productIds = productIds
+    }
+}
