@@ -21,6 +21,11 @@ public struct ProductsService: ComptoirService {
         ImageRoutes(environment: environment, catalog: catalog).add(to: router)
     }
 
+    /// The demo catalog, on an empty data directory unless `--no-demo`.
+    public func prepare() async throws {
+        if environment.loadDemoData { try await DemoCatalog.load(into: environment, catalog: catalog) }
+    }
+
     /// Stock follows orders: reserved when one is placed, released when it is cancelled.
     public var eventHandlers: [EventHandler] { StockKeeper(environment: environment, catalog: catalog).handlers }
 

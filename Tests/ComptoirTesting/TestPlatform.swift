@@ -66,12 +66,12 @@ extension TestResponse {
 extension TestPlatform {
     /// Runs `body` against a fresh `S` (its own SQLite file) through its HTTP router, then closes it.
     public static func withService<S: ComptoirService>(
-        _ type: S.Type, environment variables: [String: String] = [:],
+        _ type: S.Type, environment variables: [String: String] = [:], loadDemoData: Bool = false,
         _ body: @escaping @Sendable (any TestClientProtocol, ServiceEnvironment) async throws -> Void
     ) async throws {
         let directory = try temporaryDirectory()
         let platform = try await resources(dataDirectory: directory, environment: variables)
-        let host = try await ServiceHost.make(S.self, platform: platform)
+        let host = try await ServiceHost.make(S.self, platform: platform, loadDemoData: loadDemoData)
         let environment = host.environment
         do {
             try await Application(router: host.router, logger: environment.logger).test(.router) { client in try await body(client, environment) }
