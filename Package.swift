@@ -50,11 +50,12 @@ let package = Package(
         .target(name: "WebsitesService", dependencies: ["ComptoirKit"]),
         .target(name: "AddressesService", dependencies: ["ComptoirKit"]),
         .target(name: "ProductsService", dependencies: ["ComptoirKit"]),
+        .target(name: "BasketsService", dependencies: ["ComptoirKit"]),
         .target(name: "Gateway", dependencies: ["ComptoirKit"], resources: [.copy("Storefront")]),
         .executableTarget(
             name: "comptoir",
             dependencies: [
-                "ComptoirKit", "AuthService", "WebsitesService", "AddressesService", "ProductsService", "Gateway",
+                "ComptoirKit", "AuthService", "WebsitesService", "AddressesService", "ProductsService", "BasketsService", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +69,7 @@ let package = Package(
         .testTarget(name: "WebsitesServiceTests", dependencies: ["WebsitesService", "AuthService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "AddressesServiceTests", dependencies: ["AddressesService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "ProductsServiceTests", dependencies: ["ProductsService", "ComptoirKit", "ComptoirTesting"]),
+        .testTarget(name: "BasketsServiceTests", dependencies: ["BasketsService", "ProductsService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "AuthService", "WebsitesService", "ComptoirKit", "ComptoirTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import AddressesService
 import AuthService
+import BasketsService
 import ProductsService
 import WebsitesService
 import ComptoirKit
@@ -9,6 +10,7 @@ enum ServiceCatalog {
     static let all: [ServiceID: any ComptoirService.Type] = [
         .auth: AuthService.self,
         .products: ProductsService.self,
+        .baskets: BasketsService.self,
         .addresses: AddressesService.self,
         .websites: WebsitesService.self,
     ]

@@ -1,0 +1,22 @@
+import ComptoirKit
+import FluentKit
+import Hummingbird
+
+/// The baskets service: what each customer is about to buy, per store.
+public struct BasketsService: ComptoirService {
+    public static let id = ServiceID.baskets
+
+    let environment: ServiceEnvironment
+
+    public init(environment: ServiceEnvironment) async throws {
+        self.environment = environment
+    }
+
+    public var migrations: [any Migration] { [CreateBasketLines()] }
+
+    public func addRoutes(to router: Router<ComptoirRequestContext>) {
+        BasketRoutes(environment: environment).add(to: router)
+    }
+
+    public var openAPIDocument: JSONValue? { BasketsOpenAPI.document }
+}

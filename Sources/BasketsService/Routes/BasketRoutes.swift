@@ -1,0 +1,106 @@
+import ComptoirKit
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// The caller's basket in the current store. Prices are snapshots read from products when a
+/// product is added; checkout compares them with the catalog again.
+struct BasketRoutes: Sendable {
+    let environment: ServiceEnvironment
+
+    var database: any Database { environment.database.fluent }
+
+    func add(to router: Router<ComptoirRequestContext>) {
+        let basket = router.group("baskets/mine")
+        basket.get(use: show)
+        basket.delete(use: clear)
+        basket.post("items", use: addItem)
+        basket.patch("items/:product_id", use: setQuantity)
+        basket.delete("items/:product_id", use: removeItem)
+    }
+
+    @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<BasketResponse> {
+        JSONResponse(BasketResponse(try await lines(of: try owner(context), context)))
+    }
+
+    @Sendable func addItem(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<BasketResponse> {
+        let principal = try context.require(.customer)
+        let userId = try principal.requireUser()
+        let body = try await request.decodeJSON(as: AddItemRequest.self, context: context)
+        try BasketRules.checkQuantity(body.quantity)
+        let product: ProductSnapshot
+        do {
+            product = try await environment.client.get(.products, "/products/\(body.productId)", as: ProductSnapshot.self, identity: .user(principal), context: context, request: request)
+        } catch let error as ProblemError where error.problem.status == 404 {
+            throw ProblemError.notFound("product")
+        }
+        try await database.transaction { tx in
+            let existing = try await lines(of: userId, context, on: tx)
+            if let other = existing.first, other.currency != product.currency {
+                throw ProblemError.conflict("The basket is in \(other.currency); this product is priced in \(product.currency).")
+            }
+            if let line = existing.first(where: { $0.productId == product.id }) {
+                let quantity = line.quantity + body.quantity
+                try BasketRules.checkQuantity(quantity)
+                try Self.checkStock(product, quantity)
+                line.quantity = quantity
+                line.unitPrice = product.price
+                line.name = product.name
+                try await line.update(on: tx)
+            } else {
+                guard existing.count < BasketRules.maximumLines else { throw ProblemError.conflict("A basket holds at most \(BasketRules.maximumLines) products.") }
+                try Self.checkStock(product, body.quantity)
+                try await BasketLine(
+                    userId: userId, websiteId: context.website, productId: product.id, name: product.name, unitPrice: product.price,
+                    currency: product.currency, quantity: body.quantity
+                ).create(on: tx)
+            }
+        }
+        return JSONResponse(BasketResponse(try await lines(of: userId, context)))
+    }
+
+    @Sendable func setQuantity(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<BasketResponse> {
+        let userId = try owner(context)
+        let body = try await request.decodeJSON(as: QuantityRequest.self, context: context)
+        try BasketRules.checkQuantity(body.quantity)
+        let line = try await line(of: userId, context)
+        line.quantity = body.quantity
+        try await line.update(on: database)
+        return JSONResponse(BasketResponse(try await lines(of: userId, context)))
+    }
+
+    @Sendable func removeItem(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<BasketResponse> {
+        let userId = try owner(context)
+        try await line(of: userId, context).delete(on: database)
+        return JSONResponse(BasketResponse(try await lines(of: userId, context)))
+    }
+
+    @Sendable func clear(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
+        let userId = try owner(context)
+        try await BasketLine.query(on: database).filter(\.$userId == userId).filter(\.$websiteId == context.website).delete()
+        return Response(status: .noContent)
+    }
+
+    private func owner(_ context: ComptoirRequestContext) throws -> UUID {
+        try context.require(.customer).requireUser()
+    }
+
+    private func lines(of userId: UUID, _ context: ComptoirRequestContext, on database: (any Database)? = nil) async throws -> [BasketLine] {
+        try await BasketLine.query(on: database ?? self.database).filter(\.$userId == userId).filter(\.$websiteId == context.website)
+            .sort(\.$addedAt).sort(\.$id).all()
+    }
+
+    private func line(of userId: UUID, _ context: ComptoirRequestContext) async throws -> BasketLine {
+        guard let productId = context.parameters.get("product_id", as: UUID.self),
+            let line = try await BasketLine.query(on: database).filter(\.$userId == userId).filter(\.$websiteId == context.website)
+                .filter(\.$productId == productId).first()
+        else { throw ProblemError.notFound("product in the basket") }
+        return line
+    }
+
+    static func checkStock(_ product: ProductSnapshot, _ quantity: Int) throws {
+        guard product.stock >= quantity else {
+            throw ProblemError.conflict(product.stock == 0 ? "\(product.name) is out of stock." : "Only \(product.stock) of \(product.name) left.")
+        }
+    }
+}
