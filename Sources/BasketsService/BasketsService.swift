@@ -18,5 +18,8 @@ public struct BasketsService: ComptoirService {
         BasketRoutes(environment: environment).add(to: router)
     }
 
+    /// A confirmed order empties the basket it came from.
+    public var eventHandlers: [EventHandler] { [BasketClearer.handler] }
+
     public var openAPIDocument: JSONValue? { BasketsOpenAPI.document }
 }

@@ -81,4 +81,22 @@ import Testing
             #expect(try await client.json(.get, "/baskets/mine", token: ann).object["total"] as? Int == 0)
         }
     }
+
+    @Test func aConfirmedOrderEmptiesTheBasketOnce() async throws {
+        try await Self.withBaskets { client, environment, mug, _ in
+            let userId = UUID()
+            let token = try await TestPlatform.token(environment, userId: userId)
+            try await client.json(.post, "/baskets/mine/items", body: ["product_id": mug, "quantity": 2], token: token)
+            let other = try await TestPlatform.token(environment)
+            try await client.json(.post, "/baskets/mine/items", body: ["product_id": mug, "quantity": 1], token: other)
+            let confirmed = try EventEnvelope(OrderConfirmed(orderId: UUID(), number: "C-1", userId: userId, websiteId: .defaultWebsite), source: .orders)
+            try await environment.platform.bus.publish(confirmed)
+            #expect(try await client.json(.get, "/baskets/mine", token: token).object["total"] as? Int == 0)
+            #expect(try await client.json(.get, "/baskets/mine", token: other).object["total"] as? Int == 1200, "other baskets untouched")
+            // A redelivery after the customer started a new basket must not empty it again.
+            try await client.json(.post, "/baskets/mine/items", body: ["product_id": mug, "quantity": 1], token: token)
+            try await environment.platform.bus.publish(confirmed)
+            #expect(try await client.json(.get, "/baskets/mine", token: token).object["total"] as? Int == 1200)
+        }
+    }
 }

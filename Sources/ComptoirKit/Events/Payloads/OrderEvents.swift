@@ -73,3 +73,20 @@ public struct StockRejected: DomainEvent, Equatable {
         self.productIds = productIds
     }
 }
+
+/// `orders.order.confirmed`: the stock is held; baskets clears the customer's basket,
+/// deliveries opens a shipment and newsletters mails the confirmation.
+public struct OrderConfirmed: DomainEvent, Equatable {
+    public static let type = "orders.order.confirmed"
+    public var orderId: UUID
+    public var number: String
+    public var userId: UUID
+    public var websiteId: UUID
+
+    public init(orderId: UUID, number: String, userId: UUID, websiteId: UUID) {
+        self.orderId = orderId
+        self.number = number
+        self.userId = userId
+        self.websiteId = websiteId
+    }
+}
