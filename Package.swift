@@ -51,11 +51,21 @@ let package = Package(
         .target(name: "AddressesService", dependencies: ["ComptoirKit"]),
         .target(name: "ProductsService", dependencies: ["ComptoirKit"]),
         .target(name: "BasketsService", dependencies: ["ComptoirKit"]),
+        .target(name: "OrdersService", dependencies: ["ComptoirKit"]),
+        .target(name: "DeliveriesService", dependencies: ["ComptoirKit"]),
+        .target(name: "NewslettersService", dependencies: ["ComptoirKit"]),
         .target(name: "Gateway", dependencies: ["ComptoirKit"], resources: [.copy("Storefront")]),
+        .target(
+            name: "ComptoirPlatform",
+            dependencies: [
+                "ComptoirKit", "AuthService", "WebsitesService", "AddressesService", "ProductsService", "BasketsService", "OrdersService",
+                "DeliveriesService", "NewslettersService", "Gateway",
+            ]
+        ),
         .executableTarget(
             name: "comptoir",
             dependencies: [
-                "ComptoirKit", "AuthService", "WebsitesService", "AddressesService", "ProductsService", "BasketsService", "Gateway",
+                "ComptoirKit", "ComptoirPlatform", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +80,9 @@ let package = Package(
         .testTarget(name: "AddressesServiceTests", dependencies: ["AddressesService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "ProductsServiceTests", dependencies: ["ProductsService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "BasketsServiceTests", dependencies: ["BasketsService", "ProductsService", "ComptoirKit", "ComptoirTesting"]),
+        .testTarget(name: "DeliveriesServiceTests", dependencies: ["DeliveriesService", "ComptoirKit", "ComptoirTesting"]),
+        .testTarget(name: "NewslettersServiceTests", dependencies: ["NewslettersService", "ComptoirKit", "ComptoirTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ComptoirPlatform", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "AuthService", "WebsitesService", "ComptoirKit", "ComptoirTesting"]),
     ],
     swiftLanguageModes: [.v6]

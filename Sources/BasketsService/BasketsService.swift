@@ -18,8 +18,8 @@ public struct BasketsService: ComptoirService {
         BasketRoutes(environment: environment).add(to: router)
     }
 
-    /// A confirmed order empties the basket it came from.
-    public var eventHandlers: [EventHandler] { [BasketClearer.handler] }
+    /// A confirmed order empties the basket it came from; catalog changes refresh its snapshots.
+    public var eventHandlers: [EventHandler] { [BasketClearer.handler, SnapshotRefresher.handler] }
 
     public var openAPIDocument: JSONValue? { BasketsOpenAPI.document }
 }

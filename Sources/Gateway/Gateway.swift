@@ -20,6 +20,7 @@ public struct Gateway: Sendable {
     let openAPI: OpenAPIMerger
     let limiter: any RateLimiter
     let websites: WebsiteResolver
+    let overview: AccountOverview
     let upstreams: [ServiceID: URL]
     let httpClient: HTTPClient
     let logger: Logger
@@ -43,6 +44,7 @@ public struct Gateway: Sendable {
         self.openAPI = OpenAPIMerger(httpClient: httpClient, upstreams: upstreams, logger: logger)
         self.limiter = TokenBucketLimiter()
         self.websites = WebsiteResolver(httpClient: httpClient, websitesURL: upstreams[.websites])
+        self.overview = AccountOverview(client: InternalClient(httpClient: httpClient, serviceURLs: upstreams, tokens: nil), services: Set(upstreams.keys))
     }
 
     /// The gateway's router, exposed for tests.
@@ -58,6 +60,7 @@ public struct Gateway: Sendable {
         ServiceHost.addMetricsRoute(to: router, metrics: metrics)
         let openAPI = self.openAPI
         router.get("/api/v1/openapi.json") { _, _ in JSONResponse.verbatim(await openAPI.document()) }
+        router.get("/api/v1/account/overview", use: accountOverview)
         for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete, .options] {
             router.on("/api/v1/**", method: method, use: proxyRequest)
         }
@@ -71,22 +74,33 @@ public struct Gateway: Sendable {
             throw ProblemError(.notFound, "No API route matches \(request.uri.path).")
         }
         var context = context
-        let header = request.headers[.authorization]
-        if header != nil || !PublicRoutes.isPublic(request.method, path: apiPath) {
-            guard let header, let token = AuthenticationMiddleware.bearerToken(header) else { throw ProblemError.unauthorized() }
-            let principal = try await platform.verifier.verify(token)
-            context.principal = principal
-            if let user = principal.userId {
-                context.logger[metadataKey: "user_id"] = .string(user.uuidString)
-                if case .limited(let retryAfter) = await limiter.consume("user:\(user)", limit: configuration.userRateLimit) {
-                    metrics.counter("gateway_rate_limited_total", [("scope", "user")]).increment()
-                    throw ProblemError.tooManyRequests(retryAfter: retryAfter.secondsRoundedUp, "Too many requests for this account; slow down.")
-                }
-            }
+        if request.headers[.authorization] != nil || !PublicRoutes.isPublic(request.method, path: apiPath) {
+            try await authenticate(request, &context)
         }
         let clientIP = ClientRateLimitMiddleware.clientIP(request, context: context, trustedProxies: configuration.trustedProxies)
         let website = try await websites.resolve(request)
         return try await proxy.forward(request, to: service, path: apiPath, clientIP: clientIP, website: website, context: context)
+    }
+
+    @Sendable func accountOverview(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<AccountOverview.Response> {
+        var context = context
+        try await authenticate(request, &context)
+        context.websiteId = try await websites.resolve(request)
+        return JSONResponse(try await overview.overview(request, context: context))
+    }
+
+    /// Verifies the bearer token (401 without a valid one) and applies the per-user rate limit.
+    private func authenticate(_ request: Request, _ context: inout ComptoirRequestContext) async throws {
+        guard let header = request.headers[.authorization], let token = AuthenticationMiddleware.bearerToken(header) else { throw ProblemError.unauthorized() }
+        let principal = try await platform.verifier.verify(token)
+        context.principal = principal
+        if let user = principal.userId {
+            context.logger[metadataKey: "user_id"] = .string(user.uuidString)
+            if case .limited(let retryAfter) = await limiter.consume("user:\(user)", limit: configuration.userRateLimit) {
+                metrics.counter("gateway_rate_limited_total", [("scope", "user")]).increment()
+                throw ProblemError.tooManyRequests(retryAfter: retryAfter.secondsRoundedUp, "Too many requests for this account; slow down.")
+            }
+        }
     }
 
     /// Ready when every upstream says it is ready: `swift run comptoir` is usable once this answers 200.

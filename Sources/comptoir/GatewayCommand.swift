@@ -1,5 +1,6 @@
 import ArgumentParser
 import ComptoirKit
+import ComptoirPlatform
 import Foundation
 import Gateway
 import ServiceLifecycle

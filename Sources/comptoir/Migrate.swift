@@ -1,5 +1,6 @@
 import ArgumentParser
 import ComptoirKit
+import ComptoirPlatform
 import Foundation
 
 /// `comptoir migrate`: applies pending migrations and exits (a Kubernetes Job before a rollout).

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ComptoirKit
+import ComptoirPlatform
 import Foundation
-import Gateway
 import Hummingbird
 import ServiceLifecycle
 
@@ -31,23 +31,11 @@ struct RunPlatform: AsyncParsableCommand {
         let configuration = try data.load(basePort: port)
         let logger = LogSetup.logger()
         try await reportingConfigurationErrors {
-            let platform = try await PlatformResources(configuration: configuration, hostsAuth: true, logger: logger)
-            var services: [any Service] = []
-            var upstreams: [ServiceID: URL] = [:]
-            for id in ServiceCatalog.ids {
-                let host = try await ServiceHost.make(ServiceCatalog.type(of: id)!, platform: platform, loadDemoData: !noDemo)
-                let servicePort = port + id.portOffset
-                services.append(host.application(host: "127.0.0.1", port: servicePort))
-                upstreams[id] = URL(string: "http://127.0.0.1:\(servicePort)")!
-            }
-            let gateway = Gateway(platform: platform, upstreams: upstreams)
-            let host = self.host
+            let platform = try await EmbeddedPlatform(configuration: configuration, port: port, loadDemoData: !noDemo, logger: logger)
             let port = self.port
-            services.append(
-                try gateway.application(host: host, port: port) { _ in
-                    logger.notice(
-                        "Comptoir is running", metadata: ["url": .string("http://localhost:\(port)"), "data_dir": .string(configuration.dataDirectory.path)])
-                })
+            let services = try platform.services(host: host) { _ in
+                logger.notice("Comptoir is running", metadata: ["url": .string("http://localhost:\(port)"), "data_dir": .string(configuration.dataDirectory.path)])
+            }
             let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }

@@ -89,7 +89,7 @@ import Testing
             try await client.json(.post, "/baskets/mine/items", body: ["product_id": mug, "quantity": 2], token: token)
             let other = try await TestPlatform.token(environment)
             try await client.json(.post, "/baskets/mine/items", body: ["product_id": mug, "quantity": 1], token: other)
-            let confirmed = try EventEnvelope(OrderConfirmed(orderId: UUID(), number: "C-1", userId: userId, websiteId: .defaultWebsite), source: .orders)
+            let confirmed = try EventEnvelope(OrderConfirmed(orderId: UUID(), number: "2026-000001", userId: userId, websiteId: .defaultWebsite, customerEmail: "a@example.com", customerName: "A", lines: [], total: 0, currency: "EUR", shippingCountry: "FR"), source: .orders)
             try await environment.platform.bus.publish(confirmed)
             #expect(try await client.json(.get, "/baskets/mine", token: token).object["total"] as? Int == 0)
             #expect(try await client.json(.get, "/baskets/mine", token: other).object["total"] as? Int == 1200, "other baskets untouched")

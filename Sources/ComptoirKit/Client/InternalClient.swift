@@ -19,10 +19,11 @@ public struct InternalClient: Sendable {
 
     let httpClient: HTTPClient
     let serviceURLs: [ServiceID: URL]
-    let tokens: ServiceTokenIssuer
+    /// `nil` for a caller that only ever forwards users' tokens (the gateway).
+    let tokens: ServiceTokenIssuer?
     let timeout: Duration
 
-    public init(httpClient: HTTPClient, serviceURLs: [ServiceID: URL], tokens: ServiceTokenIssuer, timeout: Duration = .seconds(5)) {
+    public init(httpClient: HTTPClient, serviceURLs: [ServiceID: URL], tokens: ServiceTokenIssuer?, timeout: Duration = .seconds(5)) {
         self.httpClient = httpClient
         self.serviceURLs = serviceURLs
         self.tokens = tokens
@@ -55,7 +56,9 @@ public struct InternalClient: Sendable {
         if let website = context.websiteId { outgoing.headers.add(name: "X-Comptoir-Website-Id", value: website.uuidString) }
         switch identity {
         case .user(let principal): outgoing.headers.add(name: "Authorization", value: "Bearer \(principal.token)")
-        case .service: outgoing.headers.add(name: "Authorization", value: "Bearer \(try await tokens.token())")
+        case .service:
+            guard let tokens else { throw ProblemError(.internalServerError, "This component has no service identity.") }
+            outgoing.headers.add(name: "Authorization", value: "Bearer \(try await tokens.token())")
         }
         if let body {
             outgoing.headers.add(name: "Content-Type", value: "application/json")

@@ -29,6 +29,14 @@ public struct ComptoirConfiguration: Sendable {
     public var adminPassword: String?
     /// Largest JSON body accepted by default (`COMPTOIR_MAX_BODY_SIZE`, bytes).
     public var maxBodySize: Int
+    /// The sender of every mail (`COMPTOIR_MAIL_FROM`).
+    public var mailFrom: String
+    /// Where mails to the support team go (`COMPTOIR_SUPPORT_EMAIL`).
+    public var supportEmail: String
+    /// Fault injection for crash tests only (`COMPTOIR_HOLD_EVENTS`, comma-separated event
+    /// types): the outbox relays keep these events unpublished, so a test can kill the process
+    /// at a known point of a saga. Never set in production.
+    public var heldEventTypes: Set<String>
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var gateway: GatewayConfiguration
@@ -68,6 +76,15 @@ public struct ComptoirConfiguration: Sendable {
                 "COMPTOIR_ADMIN_EMAIL and COMPTOIR_ADMIN_PASSWORD must be set together")
         }
         self.maxBodySize = try env.int("COMPTOIR_MAX_BODY_SIZE", default: 1 << 20, in: 1024...(1 << 30))
+        self.mailFrom = env.string("COMPTOIR_MAIL_FROM") ?? "Comptoir <no-reply@comptoir.localhost>"
+        self.supportEmail = env.string("COMPTOIR_SUPPORT_EMAIL") ?? "support@comptoir.localhost"
+        for (name, value) in [("COMPTOIR_MAIL_FROM", mailFrom), ("COMPTOIR_SUPPORT_EMAIL", supportEmail)] {
+            let address = value.split(separator: "<").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "> ")) } ?? value
+            guard Validator.isEmail(address), !value.contains(where: \.isNewline) else {
+                throw ConfigurationError(name, "must be an e-mail address, optionally with a name: Shop <shop@example.com> (got \"\(value)\")")
+            }
+        }
+        self.heldEventTypes = Set((env.string("COMPTOIR_HOLD_EVENTS") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         let level = env.string("COMPTOIR_LOG_LEVEL")?.lowercased() ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else {
             throw ConfigurationError("COMPTOIR_LOG_LEVEL", "must be one of trace, debug, info, notice, warning, error, critical (got \"\(level)\")")

@@ -18,8 +18,11 @@ public struct OutboxRelay: Service {
     var pollInterval: Duration = .milliseconds(200)
     var batchSize = 100
     var maxAttempts = 12
+    /// Event types left unpublished (``ComptoirConfiguration/heldEventTypes``, crash tests only).
+    let heldTypes: Set<String>
 
-    public init(database: ServiceDatabase, bus: any EventBus, outbox: Outbox, metrics: ServiceMetrics, logger: Logger) {
+    public init(database: ServiceDatabase, bus: any EventBus, outbox: Outbox, metrics: ServiceMetrics, logger: Logger, heldTypes: Set<String> = []) {
+        self.heldTypes = heldTypes
         self.database = database
         self.bus = bus
         self.signal = outbox.signal
@@ -47,9 +50,10 @@ public struct OutboxRelay: Service {
     @discardableResult
     public func relayBatch() async throws -> Int {
         let now = Date()
-        let rows = try await OutboxMessage.query(on: database.fluent)
+        var query = OutboxMessage.query(on: database.fluent)
             .filter(\.$sentAt == nil).filter(\.$deadAt == nil).filter(\.$nextAttemptAt <= now)
-            .sort(\.$createdAt).sort(\.$id).limit(batchSize).all()
+        if !heldTypes.isEmpty { query = query.filter(\.$type !~ Array(heldTypes)) }
+        let rows = try await query.sort(\.$createdAt).sort(\.$id).limit(batchSize).all()
         for row in rows {
             try Task.checkCancellation()
             await relay(row)

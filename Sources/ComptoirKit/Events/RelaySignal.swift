@@ -1,6 +1,6 @@
 import NIOConcurrencyHelpers
 
-/// Wakes a waiting relay when new outbox rows may be there, so that delivery does not wait a
+/// Wakes a waiting relay (or any polling worker) when new rows may be there, so that delivery does not wait a
 /// whole poll interval. Signals coalesce: many notifications before a wait wake it once.
 public final class RelaySignal: Sendable {
     private let state = NIOLockedValueBox<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
@@ -20,7 +20,7 @@ public final class RelaySignal: Sendable {
     }
 
     /// Returns at the next notification or after `timeout`, whichever comes first.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 try? await Task.sleep(for: timeout)

@@ -75,31 +75,37 @@ public struct ServiceHost {
 
     /// The runnable application: the HTTP server plus the outbox relay and the service's
     /// background work. On shutdown the server drains first, then the relay stops, then the
-    /// database pool closes.
+    /// database pool closes — unless `closesDatabase` is false because the caller closes it
+    /// later (in one process, other services' relays still deliver into this database).
     public func application(
-        host: String = "127.0.0.1", port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        host: String = "127.0.0.1", port: Int, closesDatabase: Bool = true, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var logger = environment.logger
         logger[metadataKey: "component"] = .string(id.rawValue)
         var app = Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: onServerRunning, logger: logger)
-        app.addServices(DatabaseCloser(database: environment.database))
+        if closesDatabase { app.addServices(DatabaseCloser(databases: [environment.database])) }
         app.addServices(
             OutboxRelay(
                 database: environment.database, bus: environment.platform.bus, outbox: environment.outbox, metrics: environment.metrics,
-                logger: environment.logger))
+                logger: environment.logger, heldTypes: environment.configuration.heldEventTypes))
         app.addServices(service.backgroundServices)
         return app
     }
 }
 
-/// Closes a database pool when the process shuts down, after everything that used it.
-struct DatabaseCloser: Service {
-    let database: ServiceDatabase
+/// Closes database pools when the process shuts down. Started before everything that uses the
+/// pools, so a `ServiceGroup` (which stops services in reverse order) stops it after them.
+public struct DatabaseCloser: Service {
+    let databases: [ServiceDatabase]
 
-    func run() async throws {
+    public init(databases: [ServiceDatabase]) {
+        self.databases = databases
+    }
+
+    public func run() async throws {
         try? await gracefulShutdown()
-        await database.shutdown()
+        for database in databases { await database.shutdown() }
     }
 }

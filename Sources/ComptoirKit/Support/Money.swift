@@ -24,6 +24,19 @@ public struct Money: Codable, Sendable, Hashable {
     }
 }
 
+extension Money {
+    /// Currencies without minor units (ISO 4217 exponent 0); every other one has two.
+    static let wholeUnitCurrencies: Set<String> = ["JPY", "KRW", "CLP", "ISK", "VND", "XAF", "XOF"]
+
+    /// Plain-text form for people, such as `19.99 EUR` or `1500 JPY`.
+    public var formatted: String {
+        guard !Self.wholeUnitCurrencies.contains(currency.code) else { return "\(amount) \(currency)" }
+        let sign = amount < 0 ? "-" : ""
+        let units = abs(amount)
+        return "\(sign)\(units / 100).\(String(format: "%02d", units % 100)) \(currency)"
+    }
+}
+
 public enum MoneyError: Error, Sendable, Equatable {
     case currencyMismatch(CurrencyCode, CurrencyCode)
     case overflow

@@ -19,7 +19,7 @@ struct CreateCatalog: AsyncMigration {
             .field("created_at", .datetime, .required)
             .field("updated_at", .datetime, .required)
             .unique(on: "website_id", "sku")
-            .constraint(.sql(raw: "CHECK (stock >= 0)"))
+            .constraint(.sql(unsafeRaw: "CHECK (stock >= 0)"))
             .create()
         try await database.schema(Category.schema)
             .id()

@@ -75,18 +75,35 @@ public struct StockRejected: DomainEvent, Equatable {
 }
 
 /// `orders.order.confirmed`: the stock is held; baskets clears the customer's basket,
-/// deliveries opens a shipment and newsletters mails the confirmation.
+/// deliveries opens a shipment and newsletters mails the confirmation. It carries what those
+/// consumers need, so none of them has to call back.
 public struct OrderConfirmed: DomainEvent, Equatable {
     public static let type = "orders.order.confirmed"
     public var orderId: UUID
     public var number: String
     public var userId: UUID
     public var websiteId: UUID
+    public var customerEmail: String
+    public var customerName: String
+    public var lines: [OrderLineData]
+    public var total: Int
+    public var currency: String
+    /// ISO 3166-1 alpha-2 country of the shipping address (carrier and delivery estimate).
+    public var shippingCountry: String
 
-    public init(orderId: UUID, number: String, userId: UUID, websiteId: UUID) {
+    public init(
+        orderId: UUID, number: String, userId: UUID, websiteId: UUID, customerEmail: String, customerName: String, lines: [OrderLineData],
+        total: Int, currency: String, shippingCountry: String
+    ) {
         self.orderId = orderId
         self.number = number
         self.userId = userId
         self.websiteId = websiteId
+        self.customerEmail = customerEmail
+        self.customerName = customerName
+        self.lines = lines
+        self.total = total
+        self.currency = currency
+        self.shippingCountry = shippingCountry
     }
 }

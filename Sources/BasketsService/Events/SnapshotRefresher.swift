@@ -1,0 +1,18 @@
+import ComptoirKit
+import FluentKit
+
+/// Keeps basket snapshots in step with the catalog: a new price replaces the snapshot (the
+/// customer sees it before checkout, which checks it again), a deleted product leaves the baskets.
+enum SnapshotRefresher {
+    static var handler: EventHandler {
+        EventHandler(ProductChanged.type) { envelope, tx in
+            let product = try envelope.payload(as: ProductChanged.self)
+            let lines = BasketLine.query(on: tx).filter(\.$productId == product.productId).filter(\.$websiteId == product.websiteId)
+            if product.deleted {
+                try await lines.delete()
+            } else {
+                try await lines.set(\.$unitPrice, to: product.price).set(\.$currency, to: product.currency).update()
+            }
+        }
+    }
+}

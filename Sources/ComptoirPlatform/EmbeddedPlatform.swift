@@ -1,0 +1,47 @@
+import ComptoirKit
+import Foundation
+import Gateway
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The whole platform in one process: every service of ``ServiceCatalog`` on 127.0.0.1 at
+/// `port + offset`, sharing one in-process event bus, and the gateway on `host:port`.
+public struct EmbeddedPlatform {
+    public let platform: PlatformResources
+    public let port: Int
+    /// The services' hosts, opened and migrated.
+    public let hosts: [ServiceHost]
+
+    /// Opens, migrates and prepares every service (demo data on an empty data directory when
+    /// `loadDemoData`); nothing listens yet.
+    public init(configuration: ComptoirConfiguration, port: Int, loadDemoData: Bool, logger: Logger) async throws {
+        let platform = try await PlatformResources(configuration: configuration, hostsAuth: true, logger: logger)
+        var hosts: [ServiceHost] = []
+        for id in ServiceCatalog.ids {
+            hosts.append(try await ServiceHost.make(ServiceCatalog.type(of: id)!, platform: platform, loadDemoData: loadDemoData))
+        }
+        self.platform = platform
+        self.port = port
+        self.hosts = hosts
+        if !configuration.heldEventTypes.isEmpty {
+            logger.warning("COMPTOIR_HOLD_EVENTS is set: these events stay unpublished (crash tests only)", metadata: ["types": .string(configuration.heldEventTypes.sorted().joined(separator: ","))])
+        }
+    }
+
+    /// The services and the gateway, to run in one `ServiceGroup`.
+    public func services(host: String, onGatewayRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> [any Service] {
+        // First in, last out: every database stays open until every relay and server has stopped.
+        var services: [any Service] = [DatabaseCloser(databases: hosts.map(\.environment.database))]
+        var upstreams: [ServiceID: URL] = [:]
+        for serviceHost in hosts {
+            let servicePort = port + serviceHost.id.portOffset
+            services.append(serviceHost.application(host: "127.0.0.1", port: servicePort, closesDatabase: false))
+            upstreams[serviceHost.id] = URL(string: "http://127.0.0.1:\(servicePort)")!
+        }
+        let gateway = Gateway(platform: platform, upstreams: upstreams)
+        services.append(try gateway.application(host: host, port: port, onServerRunning: onGatewayRunning))
+        return services
+    }
+}

@@ -1,0 +1,28 @@
+import AddressesService
+import AuthService
+import BasketsService
+import ComptoirKit
+import DeliveriesService
+import NewslettersService
+import OrdersService
+import ProductsService
+import WebsitesService
+
+/// The services this build contains. A service is added here when its folder lands.
+public enum ServiceCatalog {
+    public static let all: [ServiceID: any ComptoirService.Type] = [
+        .auth: AuthService.self,
+        .products: ProductsService.self,
+        .baskets: BasketsService.self,
+        .orders: OrdersService.self,
+        .deliveries: DeliveriesService.self,
+        .addresses: AddressesService.self,
+        .websites: WebsitesService.self,
+        .newsletters: NewslettersService.self,
+    ]
+
+    /// In the table's order (auth, products, …), as ports are assigned.
+    public static var ids: [ServiceID] { ServiceID.allCases.filter { all[$0] != nil } }
+
+    public static func type(of id: ServiceID) -> (any ComptoirService.Type)? { all[id] }
+}

@@ -1,0 +1,74 @@
+import ComptoirKit
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// Shipments: their owner sees them by order, anyone may track one by its number (without
+/// personal data), and admins move them along.
+struct DeliveryRoutes: Sendable {
+    let environment: ServiceEnvironment
+
+    var database: any Database { environment.database.fluent }
+
+    /// Most shipments one list returns (the API's shape is a plain array).
+    static let listLimit = 100
+
+    func add(to router: Router<ComptoirRequestContext>) {
+        let deliveries = router.group("deliveries")
+        deliveries.get(use: list)
+        deliveries.get("track/:tracking_number", use: track)
+        deliveries.patch(":id", use: update)
+    }
+
+    /// `?order_id=` gives that order's shipments; without it, the caller's latest. Another
+    /// customer's order simply has none.
+    @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<[DeliveryResponse]> {
+        let principal = try context.require(.customer)
+        var query = Delivery.query(on: database).filter(\.$websiteId == context.website)
+        if let raw = request.uri.queryParameters["order_id"] {
+            guard let orderId = UUID(uuidString: String(raw)) else { throw ProblemError.validation([.init(field: "order_id", message: "must be a UUID")]) }
+            query = query.filter(\.$orderId == orderId)
+        }
+        if !principal.has(.admin) { query = query.filter(\.$userId == (try principal.requireUser())) }
+        let deliveries = try await query.with(\.$events).sort(\.$createdAt, .descending).limit(Self.listLimit).all()
+        return JSONResponse(deliveries.map(DeliveryResponse.init))
+    }
+
+    @Sendable func track(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TrackingResponse> {
+        let number = context.parameters.get("tracking_number")?.uppercased() ?? ""
+        guard number.count <= 40,
+            let delivery = try await Delivery.query(on: database).filter(\.$trackingNumber == number).with(\.$events).first()
+        else { throw ProblemError.notFound("tracking number") }
+        return JSONResponse(TrackingResponse(delivery))
+    }
+
+    /// Admin: a new status (along the state machine), a carrier or an estimate.
+    @Sendable func update(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<DeliveryResponse> {
+        try context.require(.admin)
+        guard let id = context.parameters.get("id", as: UUID.self), let delivery = try await Shipments.load(id, on: database),
+            delivery.websiteId == context.website
+        else { throw ProblemError.notFound("delivery") }
+        let body = try await request.decodeJSON(as: DeliveryUpdateRequest.self, context: context)
+        var validator = Validator()
+        let status = DeliveryStatus(rawValue: body.status).flatMap { DeliveryStatus.settableByAdmin.contains($0) ? $0 : nil }
+        validator.expect(status != nil, "status", "must be one of \(DeliveryStatus.settableByAdmin.map(\.rawValue).joined(separator: ", "))")
+        if let carrier = body.carrier { validator.text(carrier, "carrier", length: 1...100) }
+        if let estimate = body.estimatedDelivery {
+            validator.expect(estimate > delivery.createdAt.addingTimeInterval(-86_400), "estimated_delivery", "must not be before the shipment was opened")
+        }
+        try validator.check()
+        guard let status else { return JSONResponse(DeliveryResponse(delivery)) }  // unreachable: the validator refused it
+        guard status == delivery.status || delivery.status.successors.contains(status) else {
+            throw ProblemError.conflict("A \(delivery.statusValue) delivery cannot become \(status.rawValue).")
+        }
+        let traceparent = request.headers[TraceParent.headerName]
+        try await database.transaction { tx in
+            if let carrier = body.carrier { delivery.carrier = carrier.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if let estimate = body.estimatedDelivery { delivery.estimatedDelivery = estimate }
+            let description = status == delivery.status ? "Delivery details updated." : nil
+            try await Shipments(outbox: environment.outbox).record(delivery, status: status, description: description, traceparent: traceparent, on: tx)
+        }
+        context.logger.info("delivery updated", metadata: ["delivery_id": .string(id.uuidString), "status": .string(status.rawValue)])
+        return JSONResponse(DeliveryResponse(try await Shipments.load(id, on: database)!))
+    }
+}

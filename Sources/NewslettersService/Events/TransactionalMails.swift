@@ -1,0 +1,32 @@
+import ComptoirKit
+import FluentKit
+import Foundation
+
+/// The mails the platform's events call for. Each is queued in the event's inbox transaction,
+/// keyed by the event id, so a redelivered event never mails twice.
+struct TransactionalMails: Sendable {
+    let environment: ServiceEnvironment
+    let sender: MailSender
+
+    var handlers: [EventHandler] {
+        [
+            EventHandler(UserRegistered.type) { envelope, tx in
+                let user = try envelope.payload(as: UserRegistered.self)
+                try await queue(MailContent.welcome(user), to: user.email, for: envelope, on: tx)
+            },
+            EventHandler(OrderConfirmed.type) { envelope, tx in
+                let order = try envelope.payload(as: OrderConfirmed.self)
+                try await queue(MailContent.orderConfirmation(order), to: order.customerEmail, for: envelope, on: tx)
+            },
+        ]
+    }
+
+    func queue(_ content: MailContent, to recipient: String, for envelope: EventEnvelope, on tx: any Database) async throws {
+        try await OutgoingMail(
+            websiteId: envelope.websiteId, recipient: recipient, subject: content.subject, text: content.text, html: content.html, reason: envelope.type,
+            causeId: envelope.id.uuidString
+        ).create(on: tx)
+        // Early wake-up; if the transaction has not committed yet the next poll finds the mail.
+        sender.notify()
+    }
+}

@@ -1,0 +1,56 @@
+import ComptoirKit
+import Foundation
+
+/// The subject and parts of a transactional mail. Every mail has a plain-text part; values
+/// that came from users are escaped in the HTML part.
+struct MailContent: Sendable, Equatable {
+    var subject: String
+    var text: String
+    var html: String?
+
+    static func welcome(_ user: UserRegistered) -> MailContent {
+        MailContent(
+            subject: "Welcome to Comptoir, \(user.name)",
+            text: """
+                Hello \(user.name),
+
+                Your account \(user.email) is ready. Happy shopping!
+
+                — Comptoir
+                """,
+            html: "<p>Hello \(escape(user.name)),</p><p>Your account <strong>\(escape(user.email))</strong> is ready. Happy shopping!</p><p>— Comptoir</p>")
+    }
+
+    static func orderConfirmation(_ order: OrderConfirmed) -> MailContent {
+        let currency = CurrencyCode(order.currency) ?? .eur
+        func price(_ amount: Int) -> String { Money(amount: amount, currency: currency).formatted }
+        let lines = order.lines.map { "\($0.quantity) × \($0.name) — \(price($0.unitPrice * $0.quantity))" }
+        let rows = order.lines.map { "<tr><td>\($0.quantity) × \(escape($0.name))</td><td>\(price($0.unitPrice * $0.quantity))</td></tr>" }
+        return MailContent(
+            subject: "Order \(order.number) confirmed",
+            text: """
+                Hello \(order.customerName),
+
+                Thank you for your order \(order.number). It is confirmed and being prepared.
+
+                \(lines.joined(separator: "\n"))
+
+                Total: \(price(order.total))
+
+                We will send you its tracking number as soon as it ships.
+
+                — Comptoir
+                """,
+            html: """
+                <p>Hello \(escape(order.customerName)),</p>
+                <p>Thank you for your order <strong>\(escape(order.number))</strong>. It is confirmed and being prepared.</p>
+                <table>\(rows.joined())<tr><th>Total</th><th>\(price(order.total))</th></tr></table>
+                <p>— Comptoir</p>
+                """)
+    }
+
+    static func escape(_ value: String) -> String {
+        value.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
+}

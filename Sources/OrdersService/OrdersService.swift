@@ -1,0 +1,26 @@
+import ComptoirKit
+import FluentKit
+import Hummingbird
+
+/// The orders service: checkout, the order's state machine and its history, and the orders
+/// side of the purchase saga.
+public struct OrdersService: ComptoirService {
+    public static let id = ServiceID.orders
+
+    let environment: ServiceEnvironment
+
+    public init(environment: ServiceEnvironment) async throws {
+        self.environment = environment
+    }
+
+    public var migrations: [any Migration] { [CreateOrders()] }
+
+    public func addRoutes(to router: Router<ComptoirRequestContext>) {
+        OrderRoutes(environment: environment).add(to: router)
+    }
+
+    /// Stock reserved or rejected settles a pending order; deliveries move it to shipped and delivered.
+    public var eventHandlers: [EventHandler] { OrderSaga(environment: environment).handlers }
+
+    public var openAPIDocument: JSONValue? { OrdersOpenAPI.document }
+}

@@ -1,0 +1,138 @@
+import ComptoirKit
+import FluentKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `POST /orders`: turns the caller's basket into a `pending` order.
+///
+/// The basket, the addresses and the customer are read over internal calls (each with the
+/// client's timeout); every price is checked against the catalog again; then the order, its
+/// lines, its first history entry and the `orders.order.placed` outbox row are written in one
+/// transaction. Products reserves the stock from that event, and the saga goes on from there.
+struct Checkout: Sendable {
+    let environment: ServiceEnvironment
+
+    static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
+    /// Set on the answer to a retried request: the order is the one the key first created.
+    static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
+
+    /// Longest `Idempotency-Key` accepted.
+    static let maximumKeyLength = 255
+
+    func place(_ request: Request, context: ComptoirRequestContext) async throws -> (order: Order, replayed: Bool) {
+        let principal = try context.require(.customer)
+        let userId = try principal.requireUser()
+        let key = try Self.idempotencyKey(request)
+        let body = try await request.decodeJSON(as: CheckoutRequest.self, context: context)
+        if let key, let existing = try await replay(key: key, userId: userId, fingerprint: body.fingerprint) { return (existing, true) }
+
+        let client = environment.client
+        async let basketCall = client.get(.baskets, "/baskets/mine", as: BasketSnapshot.self, identity: .user(principal), context: context, request: request)
+        async let customerCall = client.get(.auth, "/auth/me", as: CustomerSnapshot.self, identity: .user(principal), context: context, request: request)
+        async let shippingCall = address(body.shippingAddressId, field: "shipping_address_id", principal, context, request)
+        async let billingCall = optionalAddress(body.billingAddressId, field: "billing_address_id", principal, context, request)
+        let (basket, customer, shipping, billing) = try await (basketCall, customerCall, shippingCall, billingCall)
+
+        guard !basket.items.isEmpty, let currency = basket.currency else { throw ProblemError.conflict("The basket is empty.") }
+        try await checkPrices(basket, principal, context, request)
+
+        let websiteId = context.website
+        let lines = basket.items.map { OrderLineData(productId: $0.productId, name: $0.name, quantity: $0.quantity, unitPrice: $0.unitPrice) }
+        let total = lines.reduce(0) { $0 + $1.unitPrice * $1.quantity }
+        let traceparent = request.headers[TraceParent.headerName]
+        do {
+            let order = try await environment.database.fluent.transaction { tx in
+                let order = try Order(
+                    number: try await OrderNumbers.next(on: tx), userId: userId, websiteId: websiteId, customer: customer, shipping: shipping,
+                    billing: billing ?? shipping, total: total, currency: currency)
+                order.idempotencyKey = key
+                order.requestFingerprint = key.map { _ in body.fingerprint }
+                try await order.create(on: tx)
+                for (position, line) in lines.enumerated() {
+                    try await OrderLine(orderId: order.id!, position: position, productId: line.productId, name: line.name, unitPrice: line.unitPrice, quantity: line.quantity)
+                        .create(on: tx)
+                }
+                try await OrderStatusChange(orderId: order.id!, status: .pending, note: nil, at: order.createdAt).create(on: tx)
+                try await environment.outbox.append(
+                    OrderPlaced(orderId: order.id!, number: order.number, userId: userId, websiteId: websiteId, lines: lines, total: total, currency: currency),
+                    websiteId: websiteId, traceparent: traceparent, on: tx)
+                return order
+            }
+            context.logger.info("order placed", metadata: ["order_id": .string(order.id!.uuidString), "number": .string(order.number), "total": .stringConvertible(total)])
+            environment.metrics.counter("orders_placed_total").increment()
+            return (try await OrderQueries.load(order.id!, on: environment.database.fluent)!, false)
+        } catch {
+            // Two requests with one key raced: the loser's insert broke the unique index; answer with the winner's order.
+            if let key, let existing = try await replay(key: key, userId: userId, fingerprint: body.fingerprint) { return (existing, true) }
+            throw error
+        }
+    }
+
+    /// The order a key was already used for, if any; a key reused for a different request is a 409.
+    private func replay(key: String, userId: UUID, fingerprint: String) async throws -> Order? {
+        guard let order = try await Order.query(on: environment.database.fluent).filter(\.$userId == userId).filter(\.$idempotencyKey == key).first()
+        else { return nil }
+        guard order.requestFingerprint == fingerprint else {
+            throw ProblemError.conflict("This Idempotency-Key was already used for a different order request.")
+        }
+        return try await OrderQueries.load(order.id!, on: environment.database.fluent)
+    }
+
+    /// One of the caller's addresses; another user's or an unknown id is a 422 on the field.
+    private func address(_ id: UUID, field: String, _ principal: Principal, _ context: ComptoirRequestContext, _ request: Request) async throws -> AddressSnapshot {
+        do {
+            return try await environment.client.get(.addresses, "/addresses/\(id)", as: AddressSnapshot.self, identity: .user(principal), context: context, request: request)
+        } catch let error as ProblemError where error.problem.status == 404 {
+            throw ProblemError.validation([.init(field: field, message: "is not one of your addresses")])
+        }
+    }
+
+    private func optionalAddress(_ id: UUID?, field: String, _ principal: Principal, _ context: ComptoirRequestContext, _ request: Request) async throws -> AddressSnapshot? {
+        guard let id else { return nil }
+        return try await address(id, field: field, principal, context, request)
+    }
+
+    /// The basket's snapshots must still be the catalog's prices: a customer pays what they saw
+    /// only if it is still the price. A changed or vanished product is a 409 naming each line.
+    private func checkPrices(_ basket: BasketSnapshot, _ principal: Principal, _ context: ComptoirRequestContext, _ request: Request) async throws {
+        let client = environment.client
+        let current = try await withThrowingTaskGroup(of: (UUID, CatalogPrice?).self) { group in
+            for item in basket.items {
+                group.addTask {
+                    do {
+                        return (item.productId, try await client.get(.products, "/products/\(item.productId)", as: CatalogPrice.self, identity: .user(principal), context: context, request: request))
+                    } catch let error as ProblemError where error.problem.status == 404 {
+                        return (item.productId, nil)
+                    }
+                }
+            }
+            return try await group.reduce(into: [UUID: CatalogPrice?]()) { $0[$1.0] = $1.1 }
+        }
+        var errors: [Problem.FieldError] = []
+        for (index, item) in basket.items.enumerated() {
+            let field = "items[\(index)]"
+            switch current[item.productId] ?? nil {
+            case nil:
+                errors.append(.init(field: field, message: "\(item.name) is no longer sold; remove it from the basket"))
+            case let product? where product.price != item.unitPrice || product.currency != basket.currency:
+                errors.append(.init(field: field, message: "the price of \(item.name) is now \(product.price) \(product.currency), it was \(item.unitPrice) when added"))
+            default:
+                break
+            }
+        }
+        guard errors.isEmpty else {
+            throw ProblemError(.conflict, "Some products in the basket changed since they were added; review the basket.", errors: errors)
+        }
+    }
+
+    /// The `Idempotency-Key` header, checked: 1–255 visible ASCII characters.
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        guard let raw = request.headers[Self.idempotencyKeyHeader] else { return nil }
+        let valid = (1...maximumKeyLength).contains(raw.utf8.count) && raw.utf8.allSatisfy { (0x21...0x7e).contains($0) }
+        guard valid else {
+            throw ProblemError.validation([.init(field: "Idempotency-Key", message: "must be 1 to \(maximumKeyLength) visible ASCII characters")])
+        }
+        return raw
+    }
+}

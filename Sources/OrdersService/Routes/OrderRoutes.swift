@@ -1,0 +1,87 @@
+import ComptoirKit
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// Orders in the current store. Customers see their own (another customer's order is a 404);
+/// admins see every order and may filter by status and customer.
+struct OrderRoutes: Sendable {
+    let environment: ServiceEnvironment
+
+    var database: any Database { environment.database.fluent }
+
+    func add(to router: Router<ComptoirRequestContext>) {
+        let orders = router.group("orders")
+        orders.get(use: list)
+        orders.post(use: create)
+        orders.get(":id", use: show)
+        orders.post(":id/cancel", use: cancel)
+    }
+
+    @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<OrderResponse> {
+        let (order, replayed) = try await Checkout(environment: environment).place(request, context: context)
+        var headers = HTTPFields()
+        if replayed { headers[Checkout.replayedHeader] = "true" }
+        return JSONResponse(OrderResponse(order), status: .created, headers: headers)
+    }
+
+    @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<OrderResponse>> {
+        let principal = try context.require(.customer)
+        let page = try PageRequest(from: request)
+        let query = request.uri.queryParameters
+        var validator = Validator()
+        var orders = Order.query(on: database).filter(\.$websiteId == context.website)
+        if let status = query["status"].map(String.init) {
+            if let status = OrderStatus(rawValue: status) {
+                orders = orders.filter(\.$statusValue == status.rawValue)
+            } else {
+                validator.fail("status", "must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if principal.has(.admin) {
+            if let user = query["user_id"] {
+                if let user = UUID(uuidString: String(user)) { orders = orders.filter(\.$userId == user) } else { validator.fail("user_id", "must be a UUID") }
+            }
+            if let number = query["number"].map(String.init) { orders = orders.filter(\.$number == number) }
+        } else {
+            orders = orders.filter(\.$userId == (try principal.requireUser()))
+        }
+        try validator.check()
+        let total = try await orders.count()
+        let items = try await orders.with(\.$lines).with(\.$history).sort(\.$createdAt, .descending).sort(\.$number, .descending)
+            .range(page.offset..<(page.offset + page.perPage)).all()
+        return JSONResponse(PagedList(items: items.map(OrderResponse.init), total: total, request: page))
+    }
+
+    @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<OrderResponse> {
+        JSONResponse(OrderResponse(try await find(context)))
+    }
+
+    /// Only `pending` and `confirmed` orders can be cancelled; the stock they hold is released
+    /// by products from `orders.order.cancelled`.
+    @Sendable func cancel(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<OrderResponse> {
+        let order = try await find(context)
+        let traceparent = request.headers[TraceParent.headerName]
+        try await database.transaction { tx in
+            // Read again inside the transaction: the saga may have moved it meanwhile.
+            guard let current = try await Order.find(order.id, on: tx) else { throw ProblemError.notFound("order") }
+            guard current.status.isCancellable else {
+                throw ProblemError.conflict("Order \(current.number) is \(current.status.rawValue); only pending or confirmed orders can be cancelled.")
+            }
+            try await OrderQueries.move(current, to: .cancelled, note: "cancelled by the customer", on: tx)
+            try await environment.outbox.append(
+                OrderCancelled(orderId: current.id!, reason: "cancelled by the customer"), websiteId: current.websiteId, traceparent: traceparent, on: tx)
+        }
+        context.logger.info("order cancelled", metadata: ["order_id": .string(order.id!.uuidString), "number": .string(order.number)])
+        return JSONResponse(OrderResponse(try await OrderQueries.load(order.id!, on: database)!))
+    }
+
+    /// The order named in the path if the caller may see it: its owner or an admin, in this store.
+    private func find(_ context: ComptoirRequestContext) async throws -> Order {
+        let principal = try context.require(.customer)
+        guard let id = context.parameters.get("id", as: UUID.self), let order = try await OrderQueries.load(id, on: database),
+            order.websiteId == context.website, principal.has(.admin) || order.userId == principal.userId
+        else { throw ProblemError.notFound("order") }
+        return order
+    }
+}

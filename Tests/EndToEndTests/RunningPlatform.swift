@@ -1,0 +1,172 @@
+import AsyncHTTPClient
+import ComptoirKit
+import ComptoirPlatform
+import ComptoirTesting
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+import Testing
+
+/// The whole platform in embedded mode, as `swift run comptoir` starts it, on real sockets over a
+/// fresh data directory; tests talk to it through the gateway only.
+struct RunningPlatform: Sendable {
+    static let adminEmail = "admin@example.com"
+    static let adminPassword = "admin-password-1"
+
+    let gateway: URL
+    let http: HTTPClient
+
+    /// Starts the platform, waits until `/health/ready` answers 200, runs `body`, stops it.
+    static func run(
+        environment: [String: String] = [:], loadDemoData: Bool = false, _ body: @Sendable (RunningPlatform) async throws -> Void
+    ) async throws {
+        let directory = try TestPlatform.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try freeBasePort()
+        var values = [
+            "COMPTOIR_BCRYPT_COST": "4", "COMPTOIR_ADMIN_EMAIL": adminEmail, "COMPTOIR_ADMIN_PASSWORD": adminPassword,
+            "COMPTOIR_RATE_LIMIT_IP": "100000/1s", "COMPTOIR_RATE_LIMIT_USER": "100000/1s",
+        ]
+        values.merge(environment) { $1 }
+        let configuration = try ComptoirConfiguration(environment: EnvironmentReader(values), dataDirectory: directory.path, basePort: port)
+        var logger = Logger(label: "e2e")
+        logger.logLevel = ProcessInfo.processInfo.environment["COMPTOIR_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        let platform = try await EmbeddedPlatform(configuration: configuration, port: port, loadDemoData: loadDemoData, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: try platform.services(host: "127.0.0.1"), logger: logger))
+        let running = RunningPlatform(gateway: URL(string: "http://127.0.0.1:\(port)")!, http: HTTPClient(eventLoopGroupProvider: .singleton))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await running.waitUntilReady()
+                try await body(running)
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await running.http.shutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        try await running.http.shutdown()
+    }
+
+    private func waitUntilReady() async throws {
+        for _ in 0..<300 {
+            if let response = try? await send(.GET, "/health/ready"), response.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw PlatformDidNotStart()
+    }
+
+    /// A request to the gateway; `path` starts with `/`.
+    @discardableResult
+    func send(_ method: HTTPMethod, _ path: String, json body: [String: Any]? = nil, token: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        var request = HTTPClientRequest(url: gateway.absoluteString + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        return Reply(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
+    }
+
+    // MARK: - Journeys
+
+    /// Registers a customer and logs in; returns the access token and the user id.
+    func customer(_ name: String = "Buyer") async throws -> (token: String, id: String, email: String) {
+        let email = "\(name.lowercased().replacingOccurrences(of: " ", with: "-"))-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        let registered = try await send(.POST, "/api/v1/auth/register", json: ["email": email, "password": "correct horse battery", "name": name])
+        try #require(registered.status == 201, "register: \(registered.text)")
+        let token = try await login(email, "correct horse battery")
+        return (token, registered.object["id"] as! String, email)
+    }
+
+    func login(_ email: String, _ password: String) async throws -> String {
+        let login = try await send(.POST, "/api/v1/auth/login", json: ["email": email, "password": password])
+        try #require(login.status == 200, "login: \(login.text)")
+        return login.object["access_token"] as! String
+    }
+
+    func admin() async throws -> String { try await login(Self.adminEmail, Self.adminPassword) }
+
+    /// A product created by the admin; returns its id.
+    func product(name: String, price: Int, stock: Int, admin: String) async throws -> String {
+        let created = try await send(
+            .POST, "/api/v1/products",
+            json: ["sku": "E2E-\(UUID().uuidString.prefix(8))", "name": name, "description": "made for the end-to-end test", "price": price, "currency": "EUR",
+                   "stock": stock, "category": "tests"],
+            token: admin)
+        try #require(created.status == 201, "product: \(created.text)")
+        return created.object["id"] as! String
+    }
+
+    func stock(of product: String) async throws -> Int {
+        let reply = try await send(.GET, "/api/v1/products/\(product)")
+        return reply.object["stock"] as! Int
+    }
+
+    /// A French shipping address of the caller; returns its id.
+    func address(token: String, country: String = "FR", postalCode: String = "75011") async throws -> String {
+        var fields: [String: Any] = [
+            "kind": "shipping", "name": "Camille Martin", "line1": "12 rue Oberkampf", "city": "Paris", "postal_code": postalCode, "country": country,
+            "is_default": true,
+        ]
+        if country == "US" { fields["region"] = "NY" }
+        let created = try await send(.POST, "/api/v1/addresses", json: fields, token: token)
+        try #require(created.status == 201, "address: \(created.text)")
+        return created.object["id"] as! String
+    }
+
+    /// Polls `condition` until it holds (10 s at most), for what the saga does asynchronously.
+    func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
+        for _ in 0..<200 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("never happened: \(what)")
+        throw Timeout(what: what)
+    }
+}
+
+struct Reply: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: Data
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+    var object: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    var array: [[String: Any]] { (try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] ?? [] }
+    var items: [[String: Any]] { object["items"] as? [[String: Any]] ?? [] }
+    var problemFields: [String] { (object["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String } }
+}
+
+struct PlatformDidNotStart: Error {}
+
+struct Timeout: Error {
+    var what: String
+}
+
+/// A base port with the eleven after it free: the gateway and every service need one each.
+func freeBasePort() throws -> Int {
+    for _ in 0..<50 {
+        let base = Int.random(in: 20_000...60_000)
+        var channels: [any Channel] = []
+        defer { for channel in channels { try? channel.close().wait() } }
+        do {
+            for offset in 0...ServiceID.allCases.count {
+                channels.append(try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: base + offset).wait())
+            }
+            return base
+        } catch {
+            continue
+        }
+    }
+    throw PlatformDidNotStart()
+}

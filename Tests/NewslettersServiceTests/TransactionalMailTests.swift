@@ -1,0 +1,60 @@
+import ComptoirKit
+import ComptoirTesting
+import Foundation
+import Testing
+
+@testable import NewslettersService
+
+@Suite struct TransactionalMailTests {
+    @Test func aConfirmedOrderIsMailedOnceAndLogged() async throws {
+        try await TestPlatform.withService(NewslettersService.self) { client, environment in
+            let order = try EventEnvelope(
+                OrderConfirmed(
+                    orderId: UUID(), number: "2026-000042", userId: UUID(), websiteId: .defaultWebsite, customerEmail: "Lea@Example.com",
+                    customerName: "Léa <b>", lines: [OrderLineData(productId: UUID(), name: "Mug", quantity: 2, unitPrice: 1250)], total: 2500,
+                    currency: "EUR", shippingCountry: "FR"),
+                source: .orders, websiteId: .defaultWebsite)
+            try await environment.platform.bus.publish(order)
+            try await environment.platform.bus.publish(order)
+            let sender = MailSender(environment: environment)
+            #expect(try await sender.sendBatch() == 1)
+            #expect(try await sender.sendBatch() == 0)
+
+            let admin = try await TestPlatform.token(environment, roles: [.admin])
+            let log = try await client.json(.get, "/newsletters/mails?to=lea@example.com", token: admin)
+            let items = log.object["items"] as? [[String: Any]] ?? []
+            #expect(items.count == 1)
+            #expect(items.first?["subject"] as? String == "Order 2026-000042 confirmed")
+            #expect(items.first?["status"] as? String == "sent")
+            #expect(items.first?["sent_at"] is String)
+            #expect((items.first?["body_text"] as? String)?.contains("2 × Mug — 25.00 EUR") == true)
+            #expect(try await client.json(.get, "/newsletters/mails", token: try await TestPlatform.token(environment)).status == .forbidden)
+
+            // The .eml file is there, with a plain-text part and the user's name escaped in HTML.
+            let folder = environment.configuration.dataDirectory.appendingPathComponent("mail")
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".eml") }
+            #expect(files.count == 1)
+            let eml = try String(contentsOf: folder.appendingPathComponent(files[0]), encoding: .utf8)
+            #expect(eml.contains("To: lea@example.com"))
+            #expect(eml.contains("Content-Type: text/plain; charset=utf-8"))
+            #expect(MailContent.orderConfirmation(try order.payload(as: OrderConfirmed.self)).html?.contains("Léa &lt;b&gt;") == true)
+        }
+    }
+
+    @Test func aFailingMailerIsRetriedLater() async throws {
+        try await TestPlatform.withService(NewslettersService.self) { client, environment in
+            let folder = environment.configuration.dataDirectory.appendingPathComponent("mail")
+            try await environment.platform.bus.publish(
+                try EventEnvelope(UserRegistered(userId: UUID(), email: "sam@example.com", name: "Sam"), source: .auth))
+            // Make the mail folder unwritable by replacing it with a file.
+            try FileManager.default.removeItem(at: folder)
+            try Data().write(to: folder)
+            let sender = MailSender(environment: environment)
+            #expect(try await sender.sendBatch() == 1)
+            let admin = try await TestPlatform.token(environment, roles: [.admin])
+            let queued = try await client.json(.get, "/newsletters/mails", token: admin).object["items"] as? [[String: Any]]
+            #expect(queued?.first?["status"] as? String == "queued")
+            #expect(try await sender.sendBatch() == 0, "not due again before its back-off")
+        }
+    }
+}
