@@ -142,6 +142,13 @@ import Testing
             let log = try await platform.send(.GET, "/api/v1/newsletters/mails?per_page=100", token: admin)
             #expect(log.items.contains { $0["reason"] as? String == "auth.user.registered" })
             #expect(try await platform.send(.GET, "/api/v1/account/overview").status == 401)
+
+            // The merged OpenAPI document covers the new services and the gateway's own route.
+            let paths = try await platform.send(.GET, "/api/v1/openapi.json").object["paths"] as? [String: Any] ?? [:]
+            for path in ["/api/v1/orders", "/api/v1/orders/{id}/cancel", "/api/v1/deliveries/track/{tracking_number}", "/api/v1/deliveries/{id}",
+                         "/api/v1/newsletters/mails", "/api/v1/account/overview"] {
+                #expect(paths[path] != nil, "\(path) missing from the merged document")
+            }
         }
     }
 

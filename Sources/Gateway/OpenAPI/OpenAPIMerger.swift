@@ -69,6 +69,32 @@ final class OpenAPIMerger: Sendable {
                 "responses": .object(["200": .object(["description": .string("The merged OpenAPI document")])]),
             ])
         ])
+        paths["/api/v1/account/overview"] = .object([
+            "get": .object([
+                "operationId": .string("gateway_account_overview"), "tags": .array([.string("gateway")]),
+                "summary": .string("The account, its 5 latest orders, the basket's line count and open tickets in one call (role customer)"),
+                "responses": .object([
+                    "200": .object([
+                        "description": .string("A part whose service is unavailable is null and named in `unavailable`"),
+                        "content": .object([
+                            "application/json": .object([
+                                "schema": .object([
+                                    "type": .string("object"), "required": .array([.string("user"), .string("unavailable")]),
+                                    "properties": .object([
+                                        "user": .object(["type": .string("object")]),
+                                        "latest_orders": .object(["type": .array([.string("array"), .string("null")]), "items": .object(["type": .string("object")])]),
+                                        "basket_line_count": .object(["type": .array([.string("integer"), .string("null")])]),
+                                        "open_tickets": .object(["type": .array([.string("integer"), .string("null")])]),
+                                        "unavailable": .object(["type": .string("array"), "items": .object(["type": .string("string")])]),
+                                    ]),
+                                ])
+                            ])
+                        ]),
+                    ]),
+                    "401": .object(["description": .string("No valid token")]),
+                ]),
+            ])
+        ])
         return .object([
             "openapi": .string("3.1.0"),
             "info": .object([
