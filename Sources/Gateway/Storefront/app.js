@@ -109,6 +109,8 @@
     return f.format(minor / 10 ** f.resolvedOptions().maximumFractionDigits);
   }
   const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' }); // estimates are whole days
+  const fmtDay = (s) => { const d = s ? new Date(s) : null; return d && !Number.isNaN(d.getTime()) ? dayFormat.format(d) : ''; };
   const fmtDate = (s) => { const d = s ? new Date(s) : null; return d && !Number.isNaN(d.getTime()) ? dateFormat.format(d) : ''; };
   function uuid() {
     if (crypto.randomUUID) return crypto.randomUUID();
@@ -569,8 +571,37 @@
           el('ul', { class: 'lines' }, listOf(o.lines).map((l) => el('li', null,
             el('span', null, `${l.quantity || 1} × ${l.name || l.product_id || ''}`), el('span', null, money(l.line_total, o.currency))))),
           history.length ? [el('h3', null, 'History'), el('ol', { class: 'history' }, history.map((s) => el('li', null, badge(s.status), ' ', fmtDate(s.at))))] : null),
+        ['confirmed', 'shipped', 'delivered'].includes(o.status) ? shipmentOf(o) : null,
         cancel);
     })), pager(data, (page) => hashWith('#/orders', { page })));
+  }
+  function shipmentOf(o) { // the order's parcel: carrier, tracking number (linked to public tracking), estimate
+    const box = el('p', { class: 'meta' }, 'Looking up the delivery…');
+    api('/deliveries?order_id=' + encodeURIComponent(o.id), { auth: true }).then((list) => {
+      const d = listOf(list)[0];
+      if (!d) return put(box, 'The delivery is being arranged.');
+      put(box, `${d.carrier} · `, link('#/track/' + encodeURIComponent(d.tracking_number), d.tracking_number), ` · ${d.status.replace('_', ' ')}`,
+        d.status === 'delivered' ? '' : ` · expected ${fmtDay(d.estimated_delivery)}`);
+    }, () => put(box, 'Delivery details are not available right now.'));
+    return box;
+  }
+
+  // ---------- parcel tracking (public) ----------
+  async function trackView(sec, args) {
+    const number = args[0] || '';
+    const box = start(sec, 'Track a parcel');
+    const lookup = el('form', { class: 'filters' }, field('number', 'Tracking number', { value: number, required: true }),
+      el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'btn' }, 'Track')));
+    lookup.addEventListener('submit', (ev) => { ev.preventDefault(); go('#/track/' + encodeURIComponent(values(lookup).number.trim())); });
+    if (!number) return put(box, lookup);
+    try {
+      const t = await api('/deliveries/track/' + encodeURIComponent(number));
+      put(box, lookup, card(`${t.carrier} · ${t.tracking_number}`,
+        el('p', null, badge(t.status), t.status === 'delivered' ? '' : ` Expected ${fmtDay(t.estimated_delivery)}`),
+        el('ol', { class: 'history' }, listOf(t.events).map((e) => el('li', null, fmtDate(e.at), ' — ', e.description)))));
+    } catch (err) {
+      put(box, lookup, notice(err instanceof ApiError && err.status === 404 ? `No parcel has the tracking number “${number}”.` : describe(err), 'error'));
+    }
   }
 
   // ---------- support ----------
@@ -643,7 +674,7 @@
     catalog: { view: catalogView }, product: { view: productView }, faq: { view: faqView },
     login: { view: loginView }, register: { view: registerView },
     account: { view: accountView, auth: true }, basket: { view: basketView, auth: true },
-    orders: { view: ordersView, auth: true }, support: { view: supportView, auth: true },
+    orders: { view: ordersView, auth: true }, support: { view: supportView, auth: true }, track: { view: trackView },
   };
 
   // ---------- start ----------
