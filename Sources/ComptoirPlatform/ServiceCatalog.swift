@@ -6,6 +6,7 @@ import DeliveriesService
 import NewslettersService
 import OrdersService
 import ProductsService
+import QuestionsService
 import WebsitesService
 
 /// The services this build contains. A service is added here when its folder lands.
@@ -19,6 +20,7 @@ public enum ServiceCatalog {
         .addresses: AddressesService.self,
         .websites: WebsitesService.self,
         .newsletters: NewslettersService.self,
+        .questions: QuestionsService.self,
     ]
 
     /// In the table's order (auth, products, …), as ports are assigned.

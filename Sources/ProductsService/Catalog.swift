@@ -86,20 +86,17 @@ struct Catalog: Sendable {
         return try rows.map { try $0.decode(model: CategoryResponse.self, keyDecodingStrategy: .convertFromSnakeCase) }
     }
 
-    /// Keeps the SQLite full-text table in step with a product, inside the caller's transaction
-    /// (PostgreSQL's generated column needs nothing).
+    /// Name, sku and description, searched as one (FTS5 on SQLite, tsvector on PostgreSQL).
+    static let textIndex = FullTextIndex(
+        table: Product.schema, keyColumn: "product_id", columns: [.init("sku"), .init("name"), .init("description", weight: "B")])
+
+    /// Keeps the full-text index in step with a product, inside the caller's transaction.
     func index(_ product: Product, on database: any Database) async throws {
-        guard self.database.dialect == .sqlite else { return }
-        let sql = database as! any SQLDatabase
-        try await sql.raw("DELETE FROM products_fts WHERE product_id = \(bind: product.id!)").run()
-        try await sql.raw(
-            "INSERT INTO products_fts (product_id, sku, name, description) VALUES (\(bind: product.id!), \(bind: product.sku), \(bind: product.name), \(bind: product.description))"
-        ).run()
+        try await Self.textIndex.index(product.id!, values: [product.sku, product.name, product.description], on: database)
     }
 
     func unindex(_ id: UUID, on database: any Database) async throws {
-        guard self.database.dialect == .sqlite else { return }
-        try await (database as! any SQLDatabase).raw("DELETE FROM products_fts WHERE product_id = \(bind: id)").run()
+        try await Self.textIndex.unindex(id, on: database)
     }
 
     private func filterExpressions(website: UUID, _ listing: Listing) -> [any SQLExpression] {
@@ -107,24 +104,8 @@ struct Catalog: Sendable {
         if let category = listing.category { filters.append(SQLBinaryExpression(SQLColumn("category"), .equal, SQLBind(category))) }
         if let minimum = listing.minimumPrice { filters.append(SQLBinaryExpression(SQLColumn("price"), .greaterThanOrEqual, SQLBind(minimum))) }
         if let maximum = listing.maximumPrice { filters.append(SQLBinaryExpression(SQLColumn("price"), .lessThanOrEqual, SQLBind(maximum))) }
-        let words = Self.searchWords(listing.search ?? "")
-        if !words.isEmpty {
-            if database.dialect == .sqlite {
-                let match = words.map { "\"\($0)\"*" }.joined(separator: " ")
-                filters.append(SQLQueryString("id IN (SELECT product_id FROM products_fts WHERE products_fts MATCH \(bind: match))"))
-            } else {
-                let query = words.map { "\($0):*" }.joined(separator: " & ")
-                filters.append(SQLQueryString("search @@ to_tsquery('simple', \(bind: query))"))
-            }
-        }
+        if let search = listing.search, let match = Self.textIndex.condition(matching: search, dialect: database.dialect) { filters.append(match) }
         return filters
-    }
-
-    /// The letters-and-digits words of a search (at most 8), each a prefix that must match:
-    /// nothing the caller types can change the query's syntax on either database.
-    static func searchWords(_ search: String) -> [String] {
-        let words = search.lowercased().split { !($0.isLetter || $0.isNumber) }.map { String($0.prefix(40)) }
-        return Array(words.prefix(8))
     }
 
     private func imageURLs(for ids: [UUID]) async throws -> [UUID: [String]] {

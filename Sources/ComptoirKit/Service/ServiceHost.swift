@@ -105,7 +105,13 @@ public struct DatabaseCloser: Service {
     }
 
     public func run() async throws {
-        try? await gracefulShutdown()
+        do {
+            try await gracefulShutdown()
+        } catch {
+            // Cancelled (a service failed and the group is tearing down at once): the pools'
+            // users may still be unwinding, and the process is going away; leave them open.
+            return
+        }
         for database in databases { await database.shutdown() }
     }
 }

@@ -48,21 +48,11 @@ struct CreateCatalog: AsyncMigration {
         let sql = database as! any SQLDatabase
         try await sql.create(index: "products_listing").on(Product.schema).column("website_id").column("category").run()
         try await sql.create(index: "product_images_product").on(ProductImage.schema).column("product_id").run()
-        if sql.dialect.name == "sqlite" {
-            try await sql.raw("CREATE VIRTUAL TABLE products_fts USING fts5(product_id UNINDEXED, sku, name, description, tokenize = 'unicode61 remove_diacritics 2')").run()
-        } else {
-            try await sql.raw("""
-                ALTER TABLE products ADD COLUMN search tsvector GENERATED ALWAYS AS (
-                  setweight(to_tsvector('simple', coalesce(sku, '')), 'A') || setweight(to_tsvector('simple', coalesce(name, '')), 'A') ||
-                  setweight(to_tsvector('simple', coalesce(description, '')), 'B')) STORED
-                """).run()
-            try await sql.raw("CREATE INDEX products_search ON products USING GIN (search)").run()
-        }
+        try await Catalog.textIndex.create(on: database)
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
-        if sql.dialect.name == "sqlite" { try await sql.raw("DROP TABLE products_fts").run() }
+        try await Catalog.textIndex.drop(on: database)
         for schema in [StockReservation.schema, ProductImage.schema, Category.schema, Product.schema] {
             try await database.schema(schema).delete()
         }

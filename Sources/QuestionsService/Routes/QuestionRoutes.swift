@@ -1,0 +1,104 @@
+import ComptoirKit
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// The FAQ of the current store: anyone reads and searches it, admins edit it.
+struct QuestionRoutes: Sendable {
+    let environment: ServiceEnvironment
+
+    var database: any Database { environment.database.fluent }
+
+    func add(to router: Router<ComptoirRequestContext>) {
+        let questions = router.group("questions")
+        questions.get(use: list)
+        questions.post(use: create)
+        questions.get("categories", use: categories)
+        questions.get(":id", use: show)
+        questions.put(":id", use: update)
+        questions.delete(":id", use: delete)
+    }
+
+    /// `?q=` is full-text over questions and answers; `?category=` a slug. Entries come by
+    /// category, then in their editors' order.
+    @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<QuestionResponse>> {
+        let page = try PageRequest(from: request)
+        let parameters = request.uri.queryParameters
+        var query = Question.query(on: database).filter(\.$websiteId == context.website)
+        if let category = parameters["category"].map(String.init) { query = query.filter(\.$category == category.lowercased()) }
+        if let search = parameters["q"].map(String.init) {
+            guard search.count <= 200 else { throw ProblemError.validation([.init(field: "q", message: "must be at most 200 characters")]) }
+            if let match = Question.textIndex.condition(matching: search, dialect: environment.database.dialect) { query = query.filter(.sql(match)) }
+        }
+        let total = try await query.count()
+        let questions = try await query.sort(\.$category).sort(\.$position).sort(\.$createdAt).range(page.offset..<(page.offset + page.perPage)).all()
+        return JSONResponse(PagedList(items: questions.map(QuestionResponse.init), total: total, request: page))
+    }
+
+    @Sendable func categories(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<[QuestionCategory]> {
+        // A FAQ has tens of entries, not millions: counting them here keeps the query portable.
+        let categories = try await Question.query(on: database).filter(\.$websiteId == context.website).all(\.$category)
+        let counts = Dictionary(categories.map { ($0, 1) }, uniquingKeysWith: +)
+        return JSONResponse(counts.keys.sorted().map { QuestionCategory(slug: $0, questionCount: counts[$0]!) })
+    }
+
+    @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<QuestionResponse> {
+        JSONResponse(QuestionResponse(try await find(context)))
+    }
+
+    @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<QuestionResponse> {
+        try context.require(.admin)
+        let fields = try await request.decodeJSON(as: QuestionRequest.self, context: context).validated()
+        let question = Question(websiteId: context.website)
+        try await database.transaction { tx in
+            try await apply(fields, to: question, on: tx)
+            try await question.create(on: tx)
+            try await Question.textIndex.index(question.id!, values: question.indexedText, on: tx)
+        }
+        return JSONResponse(QuestionResponse(question), status: .created)
+    }
+
+    @Sendable func update(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<QuestionResponse> {
+        try context.require(.admin)
+        let question = try await find(context)
+        let fields = try await request.decodeJSON(as: QuestionRequest.self, context: context).validated()
+        try await database.transaction { tx in
+            try await apply(fields, to: question, on: tx)
+            question.updatedAt = Date()
+            try await question.update(on: tx)
+            try await Question.textIndex.index(question.id!, values: question.indexedText, on: tx)
+        }
+        return JSONResponse(QuestionResponse(question))
+    }
+
+    @Sendable func delete(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
+        try context.require(.admin)
+        let question = try await find(context)
+        try await database.transaction { tx in
+            try await Question.textIndex.unindex(question.id!, on: tx)
+            try await question.delete(on: tx)
+        }
+        return Response(status: .noContent)
+    }
+
+    /// Without a position, a new or re-categorised entry goes last in its category.
+    private func apply(_ fields: QuestionRequest, to question: Question, on tx: any Database) async throws {
+        let movedCategory = question.$category.value != fields.category
+        question.question = fields.question
+        question.answer = fields.answer
+        question.category = fields.category
+        if let position = fields.position {
+            question.position = position
+        } else if movedCategory {
+            let last = try await Question.query(on: tx).filter(\.$websiteId == question.websiteId).filter(\.$category == fields.category).max(\.$position)
+            question.position = (last ?? -1) + 1
+        }
+    }
+
+    private func find(_ context: ComptoirRequestContext) async throws -> Question {
+        guard let id = context.parameters.get("id", as: UUID.self), let question = try await Question.find(id, on: database),
+            question.websiteId == context.website
+        else { throw ProblemError.notFound("question") }
+        return question
+    }
+}
