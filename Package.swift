@@ -55,12 +55,13 @@ let package = Package(
         .target(name: "DeliveriesService", dependencies: ["ComptoirKit"]),
         .target(name: "NewslettersService", dependencies: ["ComptoirKit"]),
         .target(name: "QuestionsService", dependencies: ["ComptoirKit"]),
+        .target(name: "ContactsService", dependencies: ["ComptoirKit"]),
         .target(name: "Gateway", dependencies: ["ComptoirKit"], resources: [.copy("Storefront")]),
         .target(
             name: "ComptoirPlatform",
             dependencies: [
                 "ComptoirKit", "AuthService", "WebsitesService", "AddressesService", "ProductsService", "BasketsService", "OrdersService",
-                "DeliveriesService", "NewslettersService", "QuestionsService", "Gateway",
+                "DeliveriesService", "NewslettersService", "QuestionsService", "ContactsService", "Gateway",
             ]
         ),
         .executableTarget(
@@ -83,6 +84,7 @@ let package = Package(
         .testTarget(name: "BasketsServiceTests", dependencies: ["BasketsService", "ProductsService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "DeliveriesServiceTests", dependencies: ["DeliveriesService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "NewslettersServiceTests", dependencies: ["NewslettersService", "ComptoirKit", "ComptoirTesting"]),
+        .testTarget(name: "ContactsServiceTests", dependencies: ["ContactsService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "QuestionsServiceTests", dependencies: ["QuestionsService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ComptoirPlatform", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "AuthService", "WebsitesService", "ComptoirKit", "ComptoirTesting"]),

@@ -2,6 +2,7 @@ import AddressesService
 import AuthService
 import BasketsService
 import ComptoirKit
+import ContactsService
 import DeliveriesService
 import NewslettersService
 import OrdersService
@@ -19,6 +20,7 @@ public enum ServiceCatalog {
         .deliveries: DeliveriesService.self,
         .addresses: AddressesService.self,
         .websites: WebsitesService.self,
+        .contacts: ContactsService.self,
         .newsletters: NewslettersService.self,
         .questions: QuestionsService.self,
     ]

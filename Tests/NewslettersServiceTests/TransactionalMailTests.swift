@@ -58,3 +58,22 @@ import Testing
         }
     }
 }
+
+@Suite struct ContactMailTests {
+    @Test func aContactMessageIsMailedToItsTeam() async throws {
+        try await TestPlatform.withService(NewslettersService.self) { client, environment in
+            try await environment.platform.bus.publish(
+                try EventEnvelope(
+                    ContactMessageReceived(
+                        messageId: UUID(), name: "Ann", email: "ann@example.com", topic: "press", message: "Could we interview you?",
+                        teamEmail: "media@shop.example"),
+                    source: .contacts))
+            #expect(try await MailSender(environment: environment).sendBatch() == 1)
+            let admin = try await TestPlatform.token(environment, roles: [.admin])
+            let mail = (try await client.json(.get, "/newsletters/mails?to=media@shop.example", token: admin).object["items"] as? [[String: Any]])?.first
+            #expect(mail?["subject"] as? String == "[Contact · press] Ann")
+            #expect((mail?["body_text"] as? String)?.contains("ann@example.com") == true)
+            #expect(mail?["reason"] as? String == "contacts.message.received")
+        }
+    }
+}

@@ -33,6 +33,10 @@ public struct ComptoirConfiguration: Sendable {
     public var mailFrom: String
     /// Where mails to the support team go (`COMPTOIR_SUPPORT_EMAIL`).
     public var supportEmail: String
+    /// The team address of each contact-form topic (`COMPTOIR_CONTACT_ROUTES`, `topic=address,…`).
+    public var contactRoutes: [String: String]
+    /// Contact-form messages one client IP may send (`COMPTOIR_CONTACT_RATE_LIMIT`).
+    public var contactRateLimit: RateLimit
     /// Fault injection for crash tests only (`COMPTOIR_HOLD_EVENTS`, comma-separated event
     /// types): the outbox relays keep these events unpublished, so a test can kill the process
     /// at a known point of a saga. Never set in production.
@@ -84,6 +88,18 @@ public struct ComptoirConfiguration: Sendable {
                 throw ConfigurationError(name, "must be an e-mail address, optionally with a name: Shop <shop@example.com> (got \"\(value)\")")
             }
         }
+        var routes = ["sales": "sales@comptoir.localhost", "support": supportEmail, "press": "press@comptoir.localhost", "other": "hello@comptoir.localhost"]
+        for entry in env.list("COMPTOIR_CONTACT_ROUTES") {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, routes[parts[0]] != nil, Validator.isEmail(parts[1]) else {
+                throw ConfigurationError(
+                    "COMPTOIR_CONTACT_ROUTES", "must look like sales=sales@shop.example,support=help@shop.example (topics: sales, support, press, other; got \"\(entry)\")")
+            }
+            routes[parts[0]] = parts[1]
+        }
+        self.contactRoutes = routes
+        self.contactRateLimit = try env.string("COMPTOIR_CONTACT_RATE_LIMIT").map { try .parse($0, variable: "COMPTOIR_CONTACT_RATE_LIMIT") }
+            ?? RateLimit(capacity: 5, period: .seconds(600))
         self.heldEventTypes = Set((env.string("COMPTOIR_HOLD_EVENTS") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         let level = env.string("COMPTOIR_LOG_LEVEL")?.lowercased() ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else {

@@ -23,27 +23,6 @@ public struct GatewayConfiguration: Sendable {
     public var trustedProxies: Set<String>
 
     /// A token bucket: `capacity` tokens, refilled continuously so that a full refill takes `period`.
-    public struct RateLimit: Sendable, Equatable {
-        public var capacity: Int
-        public var period: Duration
-
-        public init(capacity: Int, period: Duration) {
-            self.capacity = capacity
-            self.period = period
-        }
-
-        static func parse(_ raw: String, variable: String) throws -> RateLimit {
-            let parts = raw.split(separator: "/", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let capacity = Int(parts[0]), capacity > 0,
-                let period = EnvironmentReader.parseDuration(parts[1].first?.isNumber == true ? parts[1] : "1" + parts[1]),
-                period > .zero
-            else {
-                throw ConfigurationError(variable, "must look like 300/1m: requests per period (got \"\(raw)\")")
-            }
-            return RateLimit(capacity: capacity, period: period)
-        }
-    }
-
     /// The response-head timeout of one upstream.
     public func timeout(for service: ServiceID) -> Duration { upstreamTimeouts[service] ?? upstreamTimeout }
 

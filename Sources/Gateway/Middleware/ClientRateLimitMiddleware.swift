@@ -5,7 +5,7 @@ import Hummingbird
 struct ClientRateLimitMiddleware: RouterMiddleware {
     typealias Context = ComptoirRequestContext
     let limiter: any RateLimiter
-    let limit: GatewayConfiguration.RateLimit
+    let limit: RateLimit
     let trustedProxies: Set<String>
     let metrics: ServiceMetrics
 

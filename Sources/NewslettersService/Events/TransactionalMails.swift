@@ -18,6 +18,10 @@ struct TransactionalMails: Sendable {
                 let order = try envelope.payload(as: OrderConfirmed.self)
                 try await queue(MailContent.orderConfirmation(order), to: order.customerEmail, for: envelope, on: tx)
             },
+            EventHandler(ContactMessageReceived.type) { envelope, tx in
+                let contact = try envelope.payload(as: ContactMessageReceived.self)
+                try await queue(MailContent.contactMessage(contact), to: contact.teamEmail, for: envelope, on: tx)
+            },
         ]
     }
 

@@ -49,6 +49,20 @@ struct MailContent: Sendable, Equatable {
                 """)
     }
 
+    /// A contact-form message, for the team its topic is routed to.
+    static func contactMessage(_ contact: ContactMessageReceived) -> MailContent {
+        MailContent(
+            subject: "[Contact · \(contact.topic)] \(contact.name)",
+            text: """
+                \(contact.name) <\(contact.email)> wrote through the contact form (topic: \(contact.topic)):
+
+                \(contact.message)
+
+                Reply to \(contact.email) to answer.
+                """,
+            html: nil)
+    }
+
     static func escape(_ value: String) -> String {
         value.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
             .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")

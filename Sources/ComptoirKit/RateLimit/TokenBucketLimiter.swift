@@ -1,9 +1,8 @@
-import ComptoirKit
 import NIOConcurrencyHelpers
 
 /// Token buckets in memory: each key holds up to `capacity` tokens, refilled continuously at
 /// `capacity / period`; a request takes one. Idle buckets are dropped once full again.
-final class TokenBucketLimiter: RateLimiter {
+public final class TokenBucketLimiter: RateLimiter {
     private struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
@@ -12,15 +11,15 @@ final class TokenBucketLimiter: RateLimiter {
     private let buckets = NIOLockedValueBox([String: Bucket]())
     private let maximumKeys: Int
 
-    init(maximumKeys: Int = 100_000) {
+    public init(maximumKeys: Int = 100_000) {
         self.maximumKeys = maximumKeys
     }
 
-    func consume(_ key: String, limit: GatewayConfiguration.RateLimit) async -> RateDecision {
+    public func consume(_ key: String, limit: RateLimit) async -> RateDecision {
         consume(key, limit: limit, now: .now)
     }
 
-    func consume(_ key: String, limit: GatewayConfiguration.RateLimit, now: ContinuousClock.Instant) -> RateDecision {
+    func consume(_ key: String, limit: RateLimit, now: ContinuousClock.Instant) -> RateDecision {
         let capacity = Double(limit.capacity)
         let perSecond = capacity / (Double(limit.period.nanoseconds) / 1e9)
         return buckets.withLockedValue { buckets in

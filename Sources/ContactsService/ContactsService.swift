@@ -1,0 +1,24 @@
+import ComptoirKit
+import FluentKit
+import Hummingbird
+
+/// The contacts service: the public contact form, validated, guarded by a honeypot field and a
+/// per-address rate limit, each message routed by topic to a team (mailed by newsletters).
+public struct ContactsService: ComptoirService {
+    public static let id = ServiceID.contacts
+
+    let environment: ServiceEnvironment
+    let limiter = TokenBucketLimiter()
+
+    public init(environment: ServiceEnvironment) async throws {
+        self.environment = environment
+    }
+
+    public var migrations: [any Migration] { [CreateContactMessages()] }
+
+    public func addRoutes(to router: Router<ComptoirRequestContext>) {
+        ContactRoutes(environment: environment, limiter: limiter).add(to: router)
+    }
+
+    public var openAPIDocument: JSONValue? { ContactsOpenAPI.document }
+}

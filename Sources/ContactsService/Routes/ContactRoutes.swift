@@ -1,0 +1,61 @@
+import ComptoirKit
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// The contact form and its admin listing.
+struct ContactRoutes: Sendable {
+    let environment: ServiceEnvironment
+    let limiter: any RateLimiter
+
+    var database: any Database { environment.database.fluent }
+
+    func add(to router: Router<ComptoirRequestContext>) {
+        router.post("contacts", use: send)
+        router.get("contacts", use: list)
+    }
+
+    /// Every attempt counts against the sender's address, valid or not, so the form cannot be
+    /// used to probe or to flood the teams' mailboxes. A filled honeypot gets the same 202 as a
+    /// real message and is dropped.
+    @Sendable func send(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ContactReceipt> {
+        let ip = request.clientIP(context: context) ?? "unknown"
+        if case .limited(let retryAfter) = await limiter.consume("contact:\(ip)", limit: environment.configuration.contactRateLimit) {
+            environment.metrics.counter("contacts_rate_limited_total").increment()
+            throw ProblemError.tooManyRequests(retryAfter: retryAfter.secondsRoundedUp, "Too many messages from this address; please try again later.")
+        }
+        let form = try await request.decodeJSON(as: ContactForm.self, context: context).validated()
+        guard !form.isSpam else {
+            environment.metrics.counter("contacts_spam_total").increment()
+            context.logger.info("contact form honeypot filled; message dropped", metadata: ["client_ip": .string(ip)])
+            return JSONResponse(ContactReceipt(id: UUID()), status: .accepted)
+        }
+        let team = environment.configuration.contactRoutes[form.topic] ?? environment.configuration.supportEmail
+        let message = ContactMessage(
+            websiteId: context.website, form: form, routedTo: team, clientIP: ip, userAgent: request.headers[.userAgent].map { String($0.prefix(300)) })
+        let traceparent = request.headers[TraceParent.headerName]
+        try await database.transaction { tx in
+            try await message.create(on: tx)
+            try await environment.outbox.append(
+                ContactMessageReceived(messageId: message.id!, name: form.name, email: form.email, topic: form.topic, message: form.message, teamEmail: team),
+                websiteId: context.website, traceparent: traceparent, on: tx)
+        }
+        environment.metrics.counter("contacts_received_total", [("topic", form.topic)]).increment()
+        return JSONResponse(ContactReceipt(id: message.id!), status: .accepted)
+    }
+
+    @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<ContactMessageResponse>> {
+        try context.require(.admin)
+        let page = try PageRequest(from: request)
+        var query = ContactMessage.query(on: database).filter(\.$websiteId == context.website)
+        if let topic = request.uri.queryParameters["topic"].map(String.init) {
+            guard ContactForm.topics.contains(topic) else {
+                throw ProblemError.validation([.init(field: "topic", message: "must be one of \(ContactForm.topics.joined(separator: ", "))")])
+            }
+            query = query.filter(\.$topic == topic)
+        }
+        let total = try await query.count()
+        let messages = try await query.sort(\.$createdAt, .descending).sort(\.$id).range(page.offset..<(page.offset + page.perPage)).all()
+        return JSONResponse(PagedList(items: messages.map(ContactMessageResponse.init), total: total, request: page))
+    }
+}
