@@ -1,0 +1,345 @@
+"""Shared pieces of the scripts that test the comptoir binary from outside (smoke-test,
+crash-test): check bookkeeping, an HTTP client for the gateway, free ports, and platform
+processes started, polled, stopped and killed.
+"""
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_BINARY = os.path.join(".build", "debug", "comptoir")
+
+PORTS_PER_INSTANCE = 12          # gateway on P, services on P+1 .. P+11
+READY_TIMEOUT = 120.0            # seconds to wait for /health/ready
+STOP_TIMEOUT = 20.0              # seconds to wait for a clean exit after SIGTERM
+REQUEST_TIMEOUT = 30.0           # seconds per HTTP request
+LOG_TAIL_LINES = 60
+
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "admin-password-123"
+
+
+# ---------------------------------------------------------------------------
+# Check bookkeeping
+# ---------------------------------------------------------------------------
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, condition, description, detail=""):
+        """Records one check and prints its line; returns the condition."""
+        if condition:
+            self.passed += 1
+            print(f"ok   {description}", flush=True)
+        else:
+            self.failed += 1
+            suffix = f": {detail}" if detail else ""
+            print(f"FAIL {description}{suffix}", flush=True)
+        return bool(condition)
+
+    def fail(self, description, detail=""):
+        return self.check(False, description, detail)
+
+
+# ---------------------------------------------------------------------------
+# HTTP
+# ---------------------------------------------------------------------------
+
+class Response:
+    def __init__(self, method, url, status, headers, body, error=None):
+        self.method = method
+        self.url = url
+        self.status = status          # None when the request failed at the transport level
+        self.headers = headers        # http.client.HTTPMessage (case-insensitive) or {}
+        self.body = body or b""
+        self.error = error
+
+    @property
+    def content_type(self):
+        return (self.headers.get("Content-Type") or "") if self.headers else ""
+
+    @property
+    def json(self):
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    def header(self, name):
+        return self.headers.get(name) if self.headers else None
+
+    def describe(self):
+        """A short description for failure messages."""
+        if self.status is None:
+            return f"{self.method} {self.url}: no response ({self.error})"
+        text = self.body[:300].decode("utf-8", "replace").replace("\n", " ")
+        return f"{self.method} {self.url} -> {self.status} [{self.content_type}] {text}"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+# No proxies (a http_proxy in the environment must not intercept 127.0.0.1), no redirects.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+
+class Client:
+    """Talks to one gateway; remembers every response so X-Request-Id can be checked."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+        self.responses = []
+
+    def request(self, method, path, body=None, token=None, raw=None, headers=None):
+        url = self.base_url + path
+        data = None
+        all_headers = {"User-Agent": "comptoir-script-test", "Accept": "application/json, */*"}
+        if raw is not None:
+            data = raw
+            all_headers["Content-Type"] = "application/json"
+        elif body is not None:
+            data = json.dumps(body).encode("utf-8")
+            all_headers["Content-Type"] = "application/json"
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        if headers:
+            all_headers.update(headers)
+        req = urllib.request.Request(url, data=data, method=method, headers=all_headers)
+        try:
+            with _OPENER.open(req, timeout=REQUEST_TIMEOUT) as r:
+                resp = Response(method, path, r.status, r.headers, r.read())
+        except urllib.error.HTTPError as e:
+            try:
+                payload = e.read()
+            except Exception:  # noqa: BLE001 - a broken body is still a response
+                payload = b""
+            resp = Response(method, path, e.code, e.headers, payload)
+        except (urllib.error.URLError, OSError, ValueError) as e:
+            resp = Response(method, path, None, {}, b"", error=e)
+        self.responses.append(resp)
+        return resp
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body=body, **kw)
+
+
+def http_status(url, timeout=5.0):
+    """Status of a GET, or None if nothing answered (used while polling readiness)."""
+    try:
+        with _OPENER.open(urllib.request.Request(url, method="GET"), timeout=timeout) as r:
+            r.read()
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Ports, processes
+# ---------------------------------------------------------------------------
+
+def _port_free(port):
+    # Services bind 127.0.0.1; the gateway may bind every interface: check both.
+    for host in ("127.0.0.1", "0.0.0.0"):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+        finally:
+            s.close()
+    return True
+
+
+def _port_range():
+    """Where to look: below the kernel's ephemeral range when possible, so that outgoing
+    connections do not grab one of our ports between the check and the bind."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            ephemeral_low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_low = 32768
+    if ephemeral_low - 15000 >= 2000:
+        return 15000, ephemeral_low
+    return 20000, 60000
+
+
+def pick_base_port(taken=()):
+    """A random P such that P..P+11 are free and overlap no range of the bases in `taken`."""
+    rng = random.SystemRandom()
+    low, high = _port_range()
+    for _ in range(500):
+        base = rng.randrange(low, high - PORTS_PER_INSTANCE)
+        span = range(base, base + PORTS_PER_INSTANCE)
+        if any(abs(base - other) < PORTS_PER_INSTANCE for other in taken):
+            continue
+        if all(_port_free(p) for p in span):
+            return base
+    raise RuntimeError("could not find 12 consecutive free ports on 127.0.0.1")
+
+
+class Instance:
+    def __init__(self, name, binary, root):
+        self.name = name
+        self.binary = binary
+        self.data_dir = os.path.join(root, f"{name}-data")
+        self.log_path = os.path.join(root, f"{name}.log")
+        self.port = None
+        self.process = None
+        self.log_file = None
+        self.ready = False
+        os.makedirs(self.data_dir, exist_ok=True)
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, port, extra_env=None):
+        """Starts (or restarts, on the same data directory) the platform on base port `port`."""
+        self.port = port
+        self.ready = False
+        self.close_log()
+        env = dict(os.environ)
+        env.update({
+            "COMPTOIR_BCRYPT_COST": "4",
+            "COMPTOIR_ADMIN_EMAIL": ADMIN_EMAIL,
+            "COMPTOIR_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        })
+        env.update(extra_env or {})
+        # Settings from the caller's shell must not point the instance at other servers.
+        for key in list(env):
+            if key.startswith("COMPTOIR_") and key.endswith("_URL"):
+                del env[key]
+        env.pop("COMPTOIR_DATA_DIR", None)
+        self.log_file = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(port), "--data-dir", self.data_dir, "--no-demo"],
+            stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT,
+            cwd=os.path.dirname(self.data_dir), env=env,
+            start_new_session=True,  # Ctrl-C reaches us only; we stop the instance ourselves
+        )
+
+    def running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def log_tail(self, lines=LOG_TAIL_LINES):
+        try:
+            with open(self.log_path, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            return "(no log)"
+        tail = text.splitlines()[-lines:]
+        return "\n".join(tail) if tail else "(empty log)"
+
+    def print_log_tail(self):
+        print(f"----- last {LOG_TAIL_LINES} lines of {self.name} log ({self.log_path}) -----")
+        print(self.log_tail())
+        print(f"----- end of {self.name} log -----", flush=True)
+
+    def kill(self):
+        """Last resort: SIGKILL the instance's whole process group (it has its own session)."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                try:
+                    self.process.kill()
+                except ProcessLookupError:
+                    pass
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def close_log(self):
+        if self.log_file is not None:
+            self.log_file.close()
+            self.log_file = None
+
+
+def wait_ready(results, instances):
+    """Polls /health/ready of every instance concurrently until 200, exit or timeout."""
+    deadline = time.monotonic() + READY_TIMEOUT
+    started = time.monotonic()
+    pending = list(instances)
+    while pending:
+        for inst in list(pending):
+            if not inst.running():
+                results.fail(f"{inst.name}: GET /health/ready -> 200",
+                             f"process exited with code {inst.process.returncode} before it was ready")
+                inst.print_log_tail()
+                pending.remove(inst)
+                continue
+            if http_status(inst.base_url + "/health/ready", timeout=2.0) == 200:
+                inst.ready = True
+                results.check(True, f"{inst.name}: GET /health/ready -> 200 "
+                                    f"(port {inst.port}, {time.monotonic() - started:.1f} s)")
+                pending.remove(inst)
+        if not pending:
+            break
+        if time.monotonic() > deadline:
+            for inst in pending:
+                results.fail(f"{inst.name}: GET /health/ready -> 200",
+                             f"not ready after {READY_TIMEOUT:.0f} s")
+                inst.print_log_tail()
+            break
+        time.sleep(0.5)
+
+
+def stop_all(results, instances):
+    """SIGTERM every running instance, then expect exit code 0 within STOP_TIMEOUT."""
+    for inst in instances:
+        if inst.running():
+            try:
+                inst.process.send_signal(signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for inst in instances:
+        if inst.process is None:
+            continue
+        if inst.process.returncode is not None and not inst.ready:
+            continue  # already reported as having exited early
+        try:
+            code = inst.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            inst.kill()
+            results.fail(f"{inst.name}: clean exit after SIGTERM",
+                         f"still running after {STOP_TIMEOUT:.0f} s; killed")
+            inst.print_log_tail()
+            continue
+        if not results.check(code == 0, f"{inst.name}: clean exit after SIGTERM (exit code 0)",
+                             f"exit code {code}"):
+            inst.print_log_tail()
+
+
+def resolve_binary(arg):
+    if arg is None:
+        return os.path.join(REPO_ROOT, DEFAULT_BINARY)
+    if os.path.isabs(arg) or os.path.exists(arg):
+        return os.path.abspath(arg)
+    return os.path.join(REPO_ROOT, arg)
+
+
+def raise_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
