@@ -1,7 +1,6 @@
 import ComptoirKit
 import FluentKit
 import Foundation
-import Logging
 import ServiceLifecycle
 
 /// Sends queued mails through the ``Mailer`` and marks them sent. A mail is queued in the same
@@ -19,18 +18,8 @@ struct MailSender: Service {
     func notify() { signal.notify() }
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                var full = false
-                do {
-                    full = try await sendBatch() == batchSize
-                } catch is CancellationError {
-                    return
-                } catch {
-                    environment.logger.error("mail sender pass failed", metadata: ["error": .string(String(reflecting: error))])
-                }
-                if !full { await signal.wait(timeout: pollInterval) }
-            }
+        await PollingLoop.run(signal: signal, interval: pollInterval, logger: environment.logger, name: "mail sender") {
+            try await sendBatch() == batchSize
         }
     }
 

@@ -31,18 +31,8 @@ public struct OutboxRelay: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                var full = false
-                do {
-                    full = try await relayBatch() == batchSize
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.error("outbox relay pass failed", metadata: ["error": .string(String(reflecting: error))])
-                }
-                if !full { await signal.wait(timeout: pollInterval) }
-            }
+        await PollingLoop.run(signal: signal, interval: pollInterval, logger: logger, name: "outbox relay") {
+            try await relayBatch() == batchSize
         }
     }
 
