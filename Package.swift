@@ -56,12 +56,13 @@ let package = Package(
         .target(name: "NewslettersService", dependencies: ["ComptoirKit"]),
         .target(name: "QuestionsService", dependencies: ["ComptoirKit"]),
         .target(name: "ContactsService", dependencies: ["ComptoirKit"]),
+        .target(name: "SavService", dependencies: ["ComptoirKit"]),
         .target(name: "Gateway", dependencies: ["ComptoirKit"], resources: [.copy("Storefront")]),
         .target(
             name: "ComptoirPlatform",
             dependencies: [
                 "ComptoirKit", "AuthService", "WebsitesService", "AddressesService", "ProductsService", "BasketsService", "OrdersService",
-                "DeliveriesService", "NewslettersService", "QuestionsService", "ContactsService", "Gateway",
+                "DeliveriesService", "NewslettersService", "QuestionsService", "ContactsService", "SavService", "Gateway",
             ]
         ),
         .executableTarget(

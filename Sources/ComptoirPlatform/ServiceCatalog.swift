@@ -8,6 +8,7 @@ import NewslettersService
 import OrdersService
 import ProductsService
 import QuestionsService
+import SavService
 import WebsitesService
 
 /// The services this build contains. A service is added here when its folder lands.
@@ -20,6 +21,7 @@ public enum ServiceCatalog {
         .deliveries: DeliveriesService.self,
         .addresses: AddressesService.self,
         .websites: WebsitesService.self,
+        .sav: SavService.self,
         .contacts: ContactsService.self,
         .newsletters: NewslettersService.self,
         .questions: QuestionsService.self,

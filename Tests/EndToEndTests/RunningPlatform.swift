@@ -77,6 +77,19 @@ struct RunningPlatform: Sendable {
         return Reply(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
     }
 
+    /// A raw upload to the gateway.
+    func upload(_ path: String, bytes: [UInt8], contentType: String, token: String, headers: [String: String] = [:]) async throws -> Reply {
+        var request = HTTPClientRequest(url: gateway.absoluteString + path)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: contentType)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: bytes))
+        let response = try await http.execute(request, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 16 << 20)
+        return Reply(status: Int(response.status.code), headers: response.headers, body: Data(body.readableBytesView))
+    }
+
     // MARK: - Journeys
 
     /// Registers a customer and logs in; returns the access token and the user id.
@@ -95,6 +108,16 @@ struct RunningPlatform: Sendable {
     }
 
     func admin() async throws -> String { try await login(Self.adminEmail, Self.adminPassword) }
+
+    /// A support agent: registered, given the role by the admin, logged in again for a token with it.
+    func agent(admin: String) async throws -> (token: String, id: String) {
+        let email = "agent-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        let registered = try await send(.POST, "/api/v1/auth/register", json: ["email": email, "password": "agent password 1", "name": "Agent"])
+        let id = try #require(registered.object["id"] as? String)
+        let roles = try await send(.PUT, "/api/v1/auth/users/\(id)/roles", json: ["roles": ["customer", "support"]], token: admin)
+        try #require(roles.status == 200, "roles: \(roles.text)")
+        return (try await login(email, "agent password 1"), id)
+    }
 
     /// A product created by the admin; returns its id.
     func product(name: String, price: Int, stock: Int, admin: String) async throws -> String {

@@ -60,9 +60,12 @@ struct ReverseProxy: Sendable {
         outgoing.headers.replaceOrAdd(name: "traceparent", value: trace.header)
         outgoing.headers.replaceOrAdd(name: "X-Forwarded-For", value: clientIP)
         if let host = request.head.authority { outgoing.headers.replaceOrAdd(name: "X-Forwarded-Host", value: host) }
-        if request.method != .get, request.method != .head {
-            let length = request.headers[.contentLength].flatMap(Int.init)
-            outgoing.body = .stream(request.body, length: length.map { .known(Int64($0)) } ?? .unknown)
+        var upload: TrackedBody<RequestBody>.Completion?
+        let length = request.headers[.contentLength].flatMap(Int.init)
+        if request.method != .get, request.method != .head, length != 0 {
+            let completion = TrackedBody<RequestBody>.Completion()
+            outgoing.body = .stream(TrackedBody(base: request.body, completion: completion), length: length.map { .known(Int64($0)) } ?? .unknown)
+            upload = completion
         }
         let started = ContinuousClock.now
         let upstreamResponse: HTTPClientResponse
@@ -74,6 +77,12 @@ struct ReverseProxy: Sendable {
         } catch {
             record(service, breaker: breaker, failure: "unreachable", context: context, error: error)
             throw ProblemError(.badGateway, "The \(service) service cannot be reached.")
+        }
+        // An upstream that answered early is still being sent the rest of the body: let that finish
+        // before the server takes the connection back (the upstream drains what it did not read).
+        if let upload, !(await upload.wait(timeout: configuration.timeout(for: service))) {
+            record(service, breaker: breaker, failure: "timeout", context: context, error: nil)
+            throw ProblemError(.gatewayTimeout, "The \(service) service did not take the request body in time.")
         }
         if upstreamResponse.status.code >= 500 {
             record(service, breaker: breaker, failure: "status_5xx", context: context, error: nil)

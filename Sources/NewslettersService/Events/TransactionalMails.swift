@@ -18,6 +18,14 @@ struct TransactionalMails: Sendable {
                 let order = try envelope.payload(as: OrderConfirmed.self)
                 try await queue(MailContent.orderConfirmation(order), to: order.customerEmail, for: envelope, on: tx)
             },
+            EventHandler(TicketCreated.type) { envelope, tx in
+                let ticket = try envelope.payload(as: TicketCreated.self)
+                try await queue(MailContent.ticketCreated(ticket), to: environment.configuration.supportEmail, for: envelope, on: tx)
+            },
+            EventHandler(TicketReplied.type) { envelope, tx in
+                let reply = try envelope.payload(as: TicketReplied.self)
+                try await queue(MailContent.ticketReply(reply), to: reply.customerEmail, for: envelope, on: tx)
+            },
             EventHandler(ContactMessageReceived.type) { envelope, tx in
                 let contact = try envelope.payload(as: ContactMessageReceived.self)
                 try await queue(MailContent.contactMessage(contact), to: contact.teamEmail, for: envelope, on: tx)

@@ -49,6 +49,43 @@ struct MailContent: Sendable, Equatable {
                 """)
     }
 
+    /// A new ticket, for the support team.
+    static func ticketCreated(_ ticket: TicketCreated) -> MailContent {
+        MailContent(
+            subject: "[\(ticket.number)] New ticket: \(ticket.subject)",
+            text: """
+                \(ticket.customerName) <\(ticket.customerEmail)> opened ticket \(ticket.number)\(ticket.orderId.map { " about order \($0.uuidString.lowercased())" } ?? ""):
+
+                \(ticket.message)
+
+                Answer it from the support queue.
+                """,
+            html: nil)
+    }
+
+    /// An agent's reply, for the customer.
+    static func ticketReply(_ reply: TicketReplied) -> MailContent {
+        MailContent(
+            subject: "Re: [\(reply.number)] \(reply.subject)",
+            text: """
+                Hello \(reply.customerName),
+
+                Our support team answered your ticket \(reply.number):
+
+                \(reply.reply)
+
+                You can reply from your account's Support page.
+
+                — Comptoir
+                """,
+            html: """
+                <p>Hello \(escape(reply.customerName)),</p>
+                <p>Our support team answered your ticket <strong>\(escape(reply.number))</strong>:</p>
+                <blockquote>\(escape(reply.reply).replacingOccurrences(of: "\n", with: "<br>"))</blockquote>
+                <p>You can reply from your account's Support page.</p><p>— Comptoir</p>
+                """)
+    }
+
     /// A contact-form message, for the team its topic is routed to.
     static func contactMessage(_ contact: ContactMessageReceived) -> MailContent {
         MailContent(

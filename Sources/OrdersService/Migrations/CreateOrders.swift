@@ -41,10 +41,7 @@ struct CreateOrders: AsyncMigration {
             .field("note", .string)
             .field("at", .datetime, .required)
             .create()
-        try await database.schema(OrderNumbers.schema)
-            .field("name", .string, .identifier(auto: false))
-            .field("value", .int64, .required)
-            .create()
+        try await Order.numbers.create(on: database)
         let sql = database as! any SQLDatabase
         try await sql.create(index: "orders_user").on(Order.schema).column("user_id").column("created_at").run()
         try await sql.create(index: "orders_website_status").on(Order.schema).column("website_id").column("status").column("created_at").run()
@@ -53,8 +50,9 @@ struct CreateOrders: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        for schema in [OrderStatusChange.schema, OrderLine.schema, Order.schema, OrderNumbers.schema] {
+        for schema in [OrderStatusChange.schema, OrderLine.schema, Order.schema] {
             try await database.schema(schema).delete()
         }
+        try await Order.numbers.drop(on: database)
     }
 }

@@ -1,3 +1,4 @@
+import ComptoirKit
 import FluentKit
 import Foundation
 
@@ -32,12 +33,15 @@ final class Order: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
+    /// Order numbers such as `2026-000042`. (The sequence is named `orders` in `order_numbers`.)
+    static let numbers = NumberSequence(table: "order_numbers")
+
     @Children(for: \.$order) var lines: [OrderLine]
     @Children(for: \.$order) var history: [OrderStatusChange]
 
     init() {}
 
-    init(id: UUID = UUID(), number: String, userId: UUID, websiteId: UUID, customer: CustomerSnapshot, shipping: AddressSnapshot, billing: AddressSnapshot, total: Int, currency: String) throws {
+    init(id: UUID = UUID(), number: String, userId: UUID, websiteId: UUID, customer: CurrentUser, shipping: AddressSnapshot, billing: AddressSnapshot, total: Int, currency: String) throws {
         self.id = id
         self.number = number
         self.userId = userId

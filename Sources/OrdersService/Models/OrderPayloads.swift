@@ -29,12 +29,6 @@ struct AddressSnapshot: Codable, Sendable, Equatable {
     }
 }
 
-/// Who is buying, read from auth's `GET /auth/me` at checkout.
-struct CustomerSnapshot: Decodable, Sendable {
-    var email: String
-    var name: String
-}
-
 /// The customer's basket as baskets' `GET /baskets/mine` shows it.
 struct BasketSnapshot: Decodable, Sendable {
     struct Item: Decodable, Sendable {

@@ -29,7 +29,7 @@ struct Checkout: Sendable {
 
         let client = environment.client
         async let basketCall = client.get(.baskets, "/baskets/mine", as: BasketSnapshot.self, identity: .user(principal), context: context, request: request)
-        async let customerCall = client.get(.auth, "/auth/me", as: CustomerSnapshot.self, identity: .user(principal), context: context, request: request)
+        async let customerCall = client.currentUser(principal, context: context, request: request)
         async let shippingCall = address(body.shippingAddressId, field: "shipping_address_id", principal, context, request)
         async let billingCall = optionalAddress(body.billingAddressId, field: "billing_address_id", principal, context, request)
         let (basket, customer, shipping, billing) = try await (basketCall, customerCall, shippingCall, billingCall)
@@ -44,7 +44,7 @@ struct Checkout: Sendable {
         do {
             let order = try await environment.database.fluent.transaction { tx in
                 let order = try Order(
-                    number: try await OrderNumbers.next(on: tx), userId: userId, websiteId: websiteId, customer: customer, shipping: shipping,
+                    number: try await Order.numbers.next(on: tx, name: "orders"), userId: userId, websiteId: websiteId, customer: customer, shipping: shipping,
                     billing: billing ?? shipping, total: total, currency: currency)
                 order.idempotencyKey = key
                 order.requestFingerprint = key.map { _ in body.fingerprint }

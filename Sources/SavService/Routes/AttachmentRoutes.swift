@@ -1,0 +1,89 @@
+import ComptoirKit
+import FluentKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Files on tickets: uploaded raw with `Content-Type` and `X-Filename`, streamed to the blob
+/// store (never held in memory) up to 10 MiB, and served back only to those who see the ticket,
+/// always as a download so a file can never run as a page of ours.
+struct AttachmentRoutes: Sendable {
+    let environment: ServiceEnvironment
+    static let maximumSize = 10 << 20
+    static let filenameHeader = HTTPField.Name("X-Filename")!
+
+    var database: any Database { environment.database.fluent }
+
+    func add(to router: Router<ComptoirRequestContext>) {
+        router.post("sav/tickets/:id/attachments", use: upload)
+        router.get("sav/tickets/:id/attachments/:attachment", use: download)
+    }
+
+    @Sendable func upload(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<AttachmentResponse> {
+        let principal = try context.require(.customer, .support)
+        let uploader = try principal.requireUser()
+        let ticket = try await TicketAccess.find(context.parameters.get("id", as: UUID.self), principal, context, on: database)
+        guard ticket.status != .closed else { throw ProblemError.conflict("Ticket \(ticket.number) is closed.") }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumSize {
+            throw ProblemError(.contentTooLarge, "Attachments are limited to 10 MiB.")
+        }
+        var validator = Validator()
+        let filename = Self.cleanFilename(request.headers[Self.filenameHeader])
+        validator.expect(filename != nil, "X-Filename", "is required: the file's name, at most 200 characters")
+        let contentType = request.headers[.contentType]?.trimmingCharacters(in: .whitespaces) ?? ""
+        validator.expect(Self.isMediaType(contentType), "Content-Type", "must be the file's media type, such as image/png or application/pdf")
+        try validator.check()
+
+        let attachment = TicketAttachment(ticketId: ticket.id!, uploaderId: uploader, filename: filename!, contentType: contentType, size: 0)
+        let key = TicketAttachment.blobKey(ticket: ticket.id!, attachment: attachment.id!)
+        attachment.size = try await environment.blobs.put(
+            key, contentType: contentType, body: LimitedBody(request.body, limit: Self.maximumSize, message: "Attachments are limited to 10 MiB."))
+        do {
+            try await database.transaction { tx in
+                try await attachment.create(on: tx)
+                ticket.updatedAt = Date()
+                try await ticket.update(on: tx)
+            }
+        } catch {
+            try? await environment.blobs.delete(key)
+            throw error
+        }
+        context.logger.info("attachment stored", metadata: ["ticket_id": .string(ticket.id!.uuidString), "size": .stringConvertible(attachment.size)])
+        return JSONResponse(AttachmentResponse(attachment), status: .created)
+    }
+
+    @Sendable func download(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
+        let principal = try context.require(.customer, .support)
+        let ticket = try await TicketAccess.find(context.parameters.get("id", as: UUID.self), principal, context, on: database)
+        guard let id = context.parameters.get("attachment", as: UUID.self), let attachment = ticket.attachments.first(where: { $0.id == id }),
+            let blob = try await environment.blobs.get(TicketAttachment.blobKey(ticket: ticket.id!, attachment: id))
+        else { throw ProblemError.notFound("attachment") }
+        let ascii = String(attachment.filename.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
+        let encoded = attachment.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: attachment.contentType, .contentLength: String(blob.size), .cacheControl: "private, no-store",
+                .contentDisposition: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)",
+                HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            ],
+            body: ResponseBody(asyncSequence: blob.body))
+    }
+
+    /// The name without any folder, control characters or surrounding spaces; `nil` if nothing is left.
+    static func cleanFilename(_ raw: String?) -> String? {
+        guard let raw else { return nil }
+        let base = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let cleaned = String(base.unicodeScalars.filter { $0.properties.generalCategory != .control }.map(Character.init))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !cleaned.isEmpty, cleaned != ".", cleaned != "..", cleaned.count <= 200 else { return nil }
+        return cleaned
+    }
+
+    /// `type/subtype`, with optional parameters, in the characters RFC 6838 allows.
+    static func isMediaType(_ value: String) -> Bool {
+        let essence = value.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        return essence.count <= 127 && essence.range(of: "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$", options: .regularExpression) != nil
+    }
+}

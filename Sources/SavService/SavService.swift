@@ -1,0 +1,25 @@
+import ComptoirKit
+import FluentKit
+import Hummingbird
+
+/// The sav (after-sales) service: support tickets with a readable number, a message thread,
+/// attachments in the blob store and assignment to agents. Customers see their own tickets,
+/// agents (role `support`) all of them; newsletters mails the team and the customer.
+public struct SavService: ComptoirService {
+    public static let id = ServiceID.sav
+
+    let environment: ServiceEnvironment
+
+    public init(environment: ServiceEnvironment) async throws {
+        self.environment = environment
+    }
+
+    public var migrations: [any Migration] { [CreateTickets()] }
+
+    public func addRoutes(to router: Router<ComptoirRequestContext>) {
+        TicketRoutes(environment: environment).add(to: router)
+        AttachmentRoutes(environment: environment).add(to: router)
+    }
+
+    public var openAPIDocument: JSONValue? { SavOpenAPI.document }
+}
