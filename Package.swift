@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -53,7 +54,10 @@ let package = Package(
         .target(name: "BasketsService", dependencies: ["ComptoirKit"]),
         .target(name: "OrdersService", dependencies: ["ComptoirKit"]),
         .target(name: "DeliveriesService", dependencies: ["ComptoirKit"]),
-        .target(name: "NewslettersService", dependencies: ["ComptoirKit"]),
+        .target(
+            name: "NewslettersService",
+            dependencies: ["ComptoirKit", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         .target(name: "QuestionsService", dependencies: ["ComptoirKit"]),
         .target(name: "ContactsService", dependencies: ["ComptoirKit"]),
         .target(name: "SavService", dependencies: ["ComptoirKit"]),

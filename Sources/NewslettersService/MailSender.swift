@@ -5,7 +5,8 @@ import ServiceLifecycle
 
 /// Sends queued mails through the ``Mailer`` and marks them sent. A mail is queued in the same
 /// transaction as the event that caused it, so none is lost; a crash after the mailer accepted
-/// it and before it is marked sends it once more (at least once, like any mail system).
+/// it and before it is marked hands it to the mailer once more, with the same `Message-ID`
+/// (the file mailer then rewrites the same file; SMTP receivers drop the duplicate by its id).
 /// Failures are retried with back-off; after ``maxAttempts`` the mail is marked `failed`.
 struct MailSender: Service {
     let environment: ServiceEnvironment
@@ -37,9 +38,14 @@ struct MailSender: Service {
     }
 
     private func send(_ mail: OutgoingMail, on database: any Database) async {
+        var headers: [(String, String)] = []
+        if let unsubscribe = mail.listUnsubscribe {
+            // RFC 2369 and RFC 8058: mail clients offer (and may POST) a one-click unsubscribe.
+            headers = [("List-Unsubscribe", "<\(unsubscribe)>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
+        }
         let message = MailMessage(
             from: environment.configuration.mailFrom, to: [mail.recipient], subject: mail.subject, text: mail.bodyText, html: mail.bodyHTML,
-            messageID: mail.messageId)
+            headers: headers, messageID: mail.messageId)
         do {
             try await environment.mailer.send(message)
             mail.status = OutgoingMail.Status.sent.rawValue

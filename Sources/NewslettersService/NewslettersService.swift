@@ -3,30 +3,43 @@ import FluentKit
 import Hummingbird
 import ServiceLifecycle
 
-/// The newsletters service: every mail the platform sends goes through it and is logged.
-/// For now it sends the transactional mails of the purchase and registration flows; the
-/// subscribers, templates and campaigns of API.md come with the newsletters issue.
+/// The newsletters service: every mail the platform sends goes through it and is logged —
+/// transactional mails from events, and campaigns to the subscribers who confirmed (double
+/// opt-in), written as Mustache templates kept in the blob store.
 public struct NewslettersService: ComptoirService {
     public static let id = ServiceID.newsletters
 
     let environment: ServiceEnvironment
     let sender: MailSender
+    let campaigns: CampaignRunner
+    let links: SubscriptionLinks
 
     public init(environment: ServiceEnvironment) async throws {
+        let configuration = environment.configuration
         self.environment = environment
         self.sender = MailSender(environment: environment)
+        self.links = SubscriptionLinks(
+            key: try SigningKey.load(
+                text: configuration.linkKey, variable: "COMPTOIR_LINK_KEY",
+                file: configuration.dataDirectory.appendingPathComponent("keys").appendingPathComponent("link-ed25519.key")),
+            publicURL: configuration.publicURL)
+        self.campaigns = CampaignRunner(environment: environment, sender: sender, links: links)
     }
 
-    public var migrations: [any Migration] { [CreateOutgoingMails()] }
+    public var migrations: [any Migration] { [CreateOutgoingMails(), CreateNewsletters()] }
 
     public func addRoutes(to router: Router<ComptoirRequestContext>) {
         MailLogRoutes(environment: environment).add(to: router)
+        SubscriptionRoutes(environment: environment, sender: sender, links: links).add(to: router)
+        TemplateRoutes(environment: environment, links: links).add(to: router)
+        CampaignRoutes(environment: environment, runner: campaigns).add(to: router)
     }
 
     public var eventHandlers: [EventHandler] { TransactionalMails(environment: environment, sender: sender).handlers }
 
-    /// Mails are queued in the event's transaction and sent by this worker after it commits.
-    public var backgroundServices: [any Service] { [sender] }
+    /// Mails are queued in the event's (or the campaign batch's) transaction and sent by the
+    /// sender after it commits; the campaign runner queues campaigns in batches.
+    public var backgroundServices: [any Service] { [sender, campaigns] }
 
     public var openAPIDocument: JSONValue? { NewslettersOpenAPI.document }
 }

@@ -33,6 +33,14 @@ public struct ComptoirConfiguration: Sendable {
     public var mailFrom: String
     /// Where mails to the support team go (`COMPTOIR_SUPPORT_EMAIL`).
     public var supportEmail: String
+    /// The address the public reaches the platform at, for links in mails (`COMPTOIR_PUBLIC_URL`).
+    public var publicURL: URL
+    /// The key that signs links in mails (`COMPTOIR_LINK_KEY`); otherwise generated into the data directory.
+    public var linkKey: String?
+    /// Campaign mails queued per batch (`COMPTOIR_CAMPAIGN_BATCH_SIZE`).
+    public var campaignBatchSize: Int
+    /// The pause between two campaign batches, to respect a mail provider's rate (`COMPTOIR_CAMPAIGN_BATCH_PAUSE`).
+    public var campaignBatchPause: Duration
     /// The team address of each contact-form topic (`COMPTOIR_CONTACT_ROUTES`, `topic=address,…`).
     public var contactRoutes: [String: String]
     /// Contact-form messages one client IP may send (`COMPTOIR_CONTACT_RATE_LIMIT`).
@@ -88,6 +96,10 @@ public struct ComptoirConfiguration: Sendable {
                 throw ConfigurationError(name, "must be an e-mail address, optionally with a name: Shop <shop@example.com> (got \"\(value)\")")
             }
         }
+        self.publicURL = try env.url("COMPTOIR_PUBLIC_URL", schemes: ["http", "https"]) ?? URL(string: "http://localhost:\(basePort)")!
+        self.linkKey = env.string("COMPTOIR_LINK_KEY")
+        self.campaignBatchSize = try env.int("COMPTOIR_CAMPAIGN_BATCH_SIZE", default: 100, in: 1...10_000)
+        self.campaignBatchPause = try env.duration("COMPTOIR_CAMPAIGN_BATCH_PAUSE", default: .zero)
         var routes = ["sales": "sales@comptoir.localhost", "support": supportEmail, "press": "press@comptoir.localhost", "other": "hello@comptoir.localhost"]
         for entry in env.list("COMPTOIR_CONTACT_ROUTES") {
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }

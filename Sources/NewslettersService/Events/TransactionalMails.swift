@@ -12,11 +12,22 @@ struct TransactionalMails: Sendable {
         [
             EventHandler(UserRegistered.type) { envelope, tx in
                 let user = try envelope.payload(as: UserRegistered.self)
+                try await Recipient.remember(user.userId, email: user.email, name: user.name, on: tx)
                 try await queue(MailContent.welcome(user), to: user.email, for: envelope, on: tx)
             },
             EventHandler(OrderConfirmed.type) { envelope, tx in
                 let order = try envelope.payload(as: OrderConfirmed.self)
+                try await Recipient.remember(order.userId, email: order.customerEmail, name: order.customerName, on: tx)
                 try await queue(MailContent.orderConfirmation(order), to: order.customerEmail, for: envelope, on: tx)
+            },
+            EventHandler(DeliveryUpdated.type) { envelope, tx in
+                let delivery = try envelope.payload(as: DeliveryUpdated.self)
+                guard delivery.status == "shipped" else { return }
+                guard let recipient = try await Recipient.find(delivery.userId, on: tx) else {
+                    environment.logger.warning("no address known for a shipped parcel's customer; no mail", metadata: ["user_id": .string(delivery.userId.uuidString)])
+                    return
+                }
+                try await queue(MailContent.shipped(delivery, name: recipient.name), to: recipient.email, for: envelope, on: tx)
             },
             EventHandler(TicketCreated.type) { envelope, tx in
                 let ticket = try envelope.payload(as: TicketCreated.self)

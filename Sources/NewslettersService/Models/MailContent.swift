@@ -49,6 +49,38 @@ struct MailContent: Sendable, Equatable {
                 """)
     }
 
+    /// The double opt-in mail.
+    static func subscriptionConfirmation(confirmURL: String) -> MailContent {
+        MailContent(
+            subject: "Confirm your subscription to our newsletter",
+            text: """
+                Hello,
+
+                Someone (we hope you) asked to receive our newsletter at this address. To confirm, open:
+
+                \(confirmURL)
+
+                If it was not you, ignore this mail: you will not be subscribed. The link works for two days.
+
+                — Comptoir
+                """,
+            html: "<p>Hello,</p><p>Someone (we hope you) asked to receive our newsletter at this address.</p><p><a href=\"\(escape(confirmURL))\">Confirm my subscription</a></p><p>If it was not you, ignore this mail: you will not be subscribed. The link works for two days.</p><p>— Comptoir</p>")
+    }
+
+    /// A parcel on its way, for the customer.
+    static func shipped(_ delivery: DeliveryUpdated, name: String) -> MailContent {
+        MailContent(
+            subject: "Your parcel is on its way",
+            text: """
+                Hello \(name),
+
+                Your parcel has left with \(delivery.carrier). Its tracking number is \(delivery.trackingNumber).
+
+                — Comptoir
+                """,
+            html: "<p>Hello \(escape(name)),</p><p>Your parcel has left with \(escape(delivery.carrier)). Its tracking number is <strong>\(escape(delivery.trackingNumber))</strong>.</p><p>— Comptoir</p>")
+    }
+
     /// A new ticket, for the support team.
     static func ticketCreated(_ ticket: TicketCreated) -> MailContent {
         MailContent(

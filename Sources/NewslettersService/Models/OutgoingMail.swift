@@ -7,7 +7,8 @@ final class OutgoingMail: Model, @unchecked Sendable {
     static let schema = "outgoing_mails"
 
     enum Status: String, Sendable {
-        case queued, sent, failed
+        /// `cancelled`: a campaign mail whose recipient unsubscribed before it left.
+        case queued, sent, failed, cancelled
     }
 
     @ID(key: .id) var id: UUID?
@@ -18,8 +19,12 @@ final class OutgoingMail: Model, @unchecked Sendable {
     @OptionalField(key: "body_html") var bodyHTML: String?
     /// The event type or campaign id that caused it.
     @Field(key: "reason") var reason: String
-    /// The event (or campaign and recipient) this mail is for: one mail per cause, ever.
+    /// The event (or campaign) this mail is for: one mail per cause and recipient, ever.
     @Field(key: "cause_id") var causeId: String
+    /// Set for campaign mails: an unsubscription cancels those still queued.
+    @OptionalField(key: "campaign_id") var campaignId: UUID?
+    /// The one-click unsubscribe URL of marketing mail (`List-Unsubscribe`, RFC 8058).
+    @OptionalField(key: "list_unsubscribe") var listUnsubscribe: String?
     @Field(key: "message_id") var messageId: String
     @Field(key: "status") var status: String
     @Field(key: "attempts") var attempts: Int

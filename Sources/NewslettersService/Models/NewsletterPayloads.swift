@@ -1,0 +1,78 @@
+import ComptoirKit
+import Foundation
+
+/// `POST /newsletters/subscriptions`.
+struct SubscribeRequest: Decodable, Sendable {
+    var email: String
+}
+
+/// `POST /newsletters/unsubscribe` (the token may also come in the query, for one-click links).
+struct UnsubscribeRequest: Decodable, Sendable {
+    var token: String
+}
+
+/// What a confirmation or an unsubscription says.
+struct SubscriptionResponse: Encodable, Sendable {
+    var email: String
+    var status: String
+}
+
+/// `POST /newsletters/templates`.
+struct TemplateRequest: Decodable, Sendable {
+    var name: String
+    var subject: String
+    var text: String
+    var html: String?
+}
+
+/// A template as the API shows it, with its sources.
+struct TemplateResponse: Encodable, Sendable {
+    var id: UUID
+    var name: String
+    var subject: String
+    var text: String
+    var html: String?
+    var createdAt: Date
+}
+
+/// `POST /newsletters/templates/{id}/preview`: sample values for the variables.
+struct PreviewRequest: Decodable, Sendable {
+    var values: [String: String]?
+}
+
+/// `POST /newsletters/campaigns`.
+struct CampaignRequest: Decodable, Sendable {
+    var subject: String
+    var templateId: UUID
+    var scheduledAt: Date?
+}
+
+/// `POST /newsletters/campaigns/{id}/send`: now, or at `scheduled_at`.
+struct SendRequest: Decodable, Sendable {
+    var scheduledAt: Date?
+}
+
+/// A campaign as the API shows it.
+struct CampaignResponse: Encodable, Sendable {
+    var id: UUID
+    var subject: String
+    var templateId: UUID
+    var status: String
+    var scheduledAt: Date?
+    var startedAt: Date?
+    var finishedAt: Date?
+    var sentCount: Int
+    var createdAt: Date
+
+    init(_ campaign: Campaign, sentCount: Int) {
+        self.id = campaign.id!
+        self.subject = campaign.subject
+        self.templateId = campaign.templateId
+        self.status = campaign.status
+        self.scheduledAt = campaign.scheduledAt
+        self.startedAt = campaign.startedAt
+        self.finishedAt = campaign.finishedAt
+        self.sentCount = sentCount
+        self.createdAt = campaign.createdAt
+    }
+}

@@ -1,0 +1,38 @@
+import ComptoirKit
+import Foundation
+
+/// The signed links of subscription mails: confirm (valid two days) and unsubscribe (valid
+/// 400 days, longer than anyone keeps a newsletter before clicking it).
+struct SubscriptionLinks: Sendable {
+    let key: SigningKey
+    let publicURL: URL
+
+    static let confirmLifetime: TimeInterval = 2 * 86_400
+    static let unsubscribeLifetime: TimeInterval = 400 * 86_400
+
+    func confirmURL(email: String, websiteId: UUID) throws -> String {
+        let token = try LinkToken(purpose: "confirm", email: email, websiteId: websiteId, expiresAt: Date().addingTimeInterval(Self.confirmLifetime)).signed(with: key)
+        return url("/api/v1/newsletters/subscriptions/confirm", token: token)
+    }
+
+    func unsubscribeURL(email: String, websiteId: UUID) throws -> String {
+        let token = try LinkToken(purpose: "unsubscribe", email: email, websiteId: websiteId, expiresAt: Date().addingTimeInterval(Self.unsubscribeLifetime))
+            .signed(with: key)
+        return url("/api/v1/newsletters/unsubscribe", token: token)
+    }
+
+    /// The claims of a link's token, or the problem to answer: 400 for a forged or garbled token, 410 for an expired one.
+    func verify(_ token: String, purpose: String) throws -> LinkToken {
+        do {
+            return try LinkToken.verify(token, purpose: purpose, key: key)
+        } catch .expired {
+            throw ProblemError(.gone, "This link has expired.")
+        } catch {
+            throw ProblemError.badRequest("This link is not valid.")
+        }
+    }
+
+    private func url(_ path: String, token: String) -> String {
+        publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path + "?token=" + token
+    }
+}

@@ -1,0 +1,85 @@
+import ComptoirKit
+import FluentKit
+import Foundation
+import Hummingbird
+
+/// Campaigns (role `marketing`): created as drafts, then sent now or at a given time.
+struct CampaignRoutes: Sendable {
+    let environment: ServiceEnvironment
+    let runner: CampaignRunner
+
+    var database: any Database { environment.database.fluent }
+
+    func add(to router: Router<ComptoirRequestContext>) {
+        let campaigns = router.group("newsletters/campaigns")
+        campaigns.get(use: list)
+        campaigns.post(use: create)
+        campaigns.get(":id", use: show)
+        campaigns.post(":id/send", use: send)
+    }
+
+    @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<CampaignResponse>> {
+        try context.require(.marketing)
+        let page = try PageRequest(from: request)
+        var query = Campaign.query(on: database).filter(\.$websiteId == context.website)
+        if let status = request.uri.queryParameters["status"].map(String.init) {
+            guard Campaign.Status(rawValue: status) != nil else {
+                throw ProblemError.validation([.init(field: "status", message: "must be one of \(Campaign.Status.allCases.map(\.rawValue).joined(separator: ", "))")])
+            }
+            query = query.filter(\.$status == status)
+        }
+        let total = try await query.count()
+        var items: [CampaignResponse] = []
+        for campaign in try await query.sort(\.$createdAt, .descending).range(page.offset..<(page.offset + page.perPage)).all() {
+            items.append(CampaignResponse(campaign, sentCount: try await runner.sentCount(campaign)))
+        }
+        return JSONResponse(PagedList(items: items, total: total, request: page))
+    }
+
+    @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<CampaignResponse> {
+        try context.require(.marketing)
+        let body = try await request.decodeJSON(as: CampaignRequest.self, context: context)
+        var validator = Validator()
+        validator.text(body.subject, "subject", length: 1...200)
+        let template = try await MailTemplate.find(body.templateId, on: database)
+        validator.expect(template?.websiteId == context.website, "template_id", "is not a template of this store")
+        try validator.check()
+        _ = try CampaignTemplate(subject: body.subject, text: "-", html: nil)
+        let campaign = Campaign(websiteId: context.website, subject: body.subject.trimmingCharacters(in: .whitespacesAndNewlines), templateId: body.templateId)
+        if let at = body.scheduledAt {
+            campaign.status = Campaign.Status.scheduled.rawValue
+            campaign.scheduledAt = at
+        }
+        try await campaign.create(on: database)
+        return JSONResponse(CampaignResponse(campaign, sentCount: 0), status: .created)
+    }
+
+    @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<CampaignResponse> {
+        try context.require(.marketing)
+        let campaign = try await find(context)
+        return JSONResponse(CampaignResponse(campaign, sentCount: try await runner.sentCount(campaign)))
+    }
+
+    /// A draft (or a scheduled campaign, to move it) goes out at `scheduled_at`, or now.
+    @Sendable func send(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<CampaignResponse> {
+        try context.require(.marketing)
+        let campaign = try await find(context)
+        let hasBody = (request.headers[.contentLength].flatMap(Int.init) ?? 0) > 0
+        let body = hasBody ? try await request.decodeJSON(as: SendRequest.self, context: context) : SendRequest(scheduledAt: nil)
+        guard [Campaign.Status.draft.rawValue, Campaign.Status.scheduled.rawValue].contains(campaign.status) else {
+            throw ProblemError.conflict("This campaign is \(campaign.status); it cannot be sent again.")
+        }
+        campaign.status = Campaign.Status.scheduled.rawValue
+        campaign.scheduledAt = body.scheduledAt ?? Date()
+        try await campaign.update(on: database)
+        runner.notify()
+        context.logger.info("campaign scheduled", metadata: ["campaign_id": .string(campaign.id!.uuidString)])
+        return JSONResponse(CampaignResponse(campaign, sentCount: try await runner.sentCount(campaign)), status: .accepted)
+    }
+
+    private func find(_ context: ComptoirRequestContext) async throws -> Campaign {
+        guard let id = context.parameters.get("id", as: UUID.self), let campaign = try await Campaign.find(id, on: database), campaign.websiteId == context.website
+        else { throw ProblemError.notFound("campaign") }
+        return campaign
+    }
+}
