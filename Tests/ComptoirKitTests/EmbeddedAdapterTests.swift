@@ -49,4 +49,18 @@ import Testing
         #expect(contents.contains("Subject: =?UTF-8?B?"))
         #expect(contents.contains("multipart/alternative") && contents.contains("text/plain") && contents.contains("text/html"))
     }
+
+    @Test func theSameMessageTwiceIsOneFileAndPartialFilesAreRemovedAtStart() async throws {
+        let directory = try TestPlatform.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let stale = directory.appendingPathComponent(".left-by-a-crash.eml.1234.partial")
+        try Data("half a mail".utf8).write(to: stale)
+        let mailer = try FileMailer(directory: directory)
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+        let message = MailMessage(from: "shop@example.com", to: ["ann@example.com"], subject: "Sale", text: "Everything must go.")
+        try await mailer.send(message)
+        try await mailer.send(message)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).count == 1)
+    }
 }
