@@ -10,10 +10,15 @@ public struct ComptoirConfiguration: Sendable {
     public var dataDirectory: URL
     /// PostgreSQL server shared by the services, each in its own database (`COMPTOIR_DATABASE_URL`).
     public var databaseURL: URL?
+    /// The first part of each service's database name, `<prefix>_<service>` (`COMPTOIR_DATABASE_PREFIX`),
+    /// so that two platforms (staging and production, or parallel tests) can share one server.
+    public var databasePrefix: String
     /// Connections per event loop in each service's pool (`COMPTOIR_DATABASE_POOL_SIZE`).
     public var databasePoolSize: Int
     /// How long a request waits for a pooled connection (`COMPTOIR_DATABASE_TIMEOUT`).
     public var databaseTimeout: Duration
+    /// The Redis server for the cache, the shared rate limits and token revocation (`COMPTOIR_REDIS_URL`).
+    public var redis: RedisSettings?
     /// Where each service is reached (`COMPTOIR_<ID>_URL`).
     public var serviceURLs: [ServiceID: URL]
     /// Auth's signing key, PEM or base64url seed (`COMPTOIR_JWT_PRIVATE_KEY`).
@@ -65,8 +70,15 @@ public struct ComptoirConfiguration: Sendable {
         let dataPath = dataDirectory ?? env.string("COMPTOIR_DATA_DIR") ?? "./data"
         self.dataDirectory = URL(fileURLWithPath: dataPath, isDirectory: true).standardizedFileURL
         self.databaseURL = try env.url("COMPTOIR_DATABASE_URL", schemes: ["postgres", "postgresql"])
+        self.databasePrefix = env.string("COMPTOIR_DATABASE_PREFIX") ?? "comptoir"
+        guard databasePrefix.count <= 40, databasePrefix.first?.isLetter == true,
+            databasePrefix.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") })
+        else {
+            throw ConfigurationError("COMPTOIR_DATABASE_PREFIX", "must be 1 to 40 lower-case letters, digits or _, starting with a letter (got \"\(databasePrefix)\")")
+        }
         self.databasePoolSize = try env.int("COMPTOIR_DATABASE_POOL_SIZE", default: 4, in: 1...256)
         self.databaseTimeout = try env.duration("COMPTOIR_DATABASE_TIMEOUT", default: .seconds(10))
+        self.redis = try RedisSettings(environment: env)
         var urls: [ServiceID: URL] = [:]
         for service in ServiceID.allCases {
             let name = "COMPTOIR_\(service.environmentName)_URL"
@@ -128,7 +140,7 @@ public struct ComptoirConfiguration: Sendable {
 
     /// Variables of adapters that later issues bring; refusing them beats silently ignoring them.
     static let unsupportedVariables = [
-        "COMPTOIR_AMQP_URL", "COMPTOIR_REDIS_URL", "COMPTOIR_S3_ENDPOINT", "COMPTOIR_SMTP_URL", "COMPTOIR_OTLP_ENDPOINT",
+        "COMPTOIR_AMQP_URL", "COMPTOIR_S3_ENDPOINT", "COMPTOIR_SMTP_URL", "COMPTOIR_OTLP_ENDPOINT",
     ]
 
     /// Fails when a variable names an adapter this build does not have yet.
@@ -137,6 +149,9 @@ public struct ComptoirConfiguration: Sendable {
             throw ConfigurationError(name, "this build of Comptoir has no adapter for it yet; unset it to use the embedded adapter")
         }
     }
+
+    /// The PostgreSQL database of a service.
+    public func databaseName(for service: ServiceID) -> String { service.databaseName(prefix: databasePrefix) }
 
     /// The SQLite file of a service in embedded mode.
     public func sqliteFile(for service: ServiceID) -> URL {

@@ -20,8 +20,8 @@ public enum ServiceID: String, CaseIterable, Sendable, Codable, Hashable, Custom
         Self.allCases.firstIndex(of: self)! + 1
     }
 
-    /// The database name the service uses on PostgreSQL.
-    public var databaseName: String { "comptoir_\(rawValue)" }
+    /// The database name the service uses on PostgreSQL: `<prefix>_<id>`, `comptoir_<id>` by default.
+    public func databaseName(prefix: String = "comptoir") -> String { "\(prefix)_\(rawValue)" }
 
     /// The upper-case form used in environment variables (`COMPTOIR_<ID>_URL`).
     public var environmentName: String { rawValue.uppercased() }

@@ -29,8 +29,9 @@ public final class ServiceDatabase: Sendable {
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: group)
         let poolTimeout = TimeAmount.nanoseconds(configuration.databaseTimeout.nanoseconds)
         if let url = configuration.databaseURL {
-            try await Self.createPostgresDatabaseIfMissing(service: service, serverURL: url, logger: logger)
-            let serviceURL = Self.url(url, database: service.databaseName)
+            let name = configuration.databaseName(for: service)
+            try await Self.createPostgresDatabaseIfMissing(name, serverURL: url, logger: logger)
+            let serviceURL = Self.url(url, database: name)
             let postgres = try SQLPostgresConfiguration(url: serviceURL)
             databases.use(
                 .postgres(
@@ -91,18 +92,18 @@ public final class ServiceDatabase: Sendable {
         return components.url!
     }
 
-    /// Creates `comptoir_<service>` through the server's `postgres` database. Two replicas racing
+    /// Creates the database `name` (`comptoir_<service>`) through the server's `postgres` database. Two replicas racing
     /// to create it is fine: the loser sees "already exists" (42P04) and goes on.
-    static func createPostgresDatabaseIfMissing(service: ServiceID, serverURL: URL, logger: Logger) async throws {
+    static func createPostgresDatabaseIfMissing(_ name: String, serverURL: URL, logger: Logger) async throws {
         let admin = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         do {
             admin.use(try .postgres(url: url(serverURL, database: "postgres"), sqlLogLevel: .debug), as: .psql)
             let db = admin.database(logger: logger, on: admin.eventLoopGroup.any())! as! any SQLDatabase
-            let rows = try await db.raw("SELECT 1 FROM pg_database WHERE datname = \(bind: service.databaseName)").all()
+            let rows = try await db.raw("SELECT 1 FROM pg_database WHERE datname = \(bind: name)").all()
             if rows.isEmpty {
-                // The name comes from `ServiceID`, never from input, so it is safe to splice.
-                try await db.raw("CREATE DATABASE \(ident: service.databaseName)").run()
-                logger.notice("created database", metadata: ["database": .string(service.databaseName)])
+                // The name is a checked prefix and a `ServiceID`, never request input; `ident` quotes it anyway.
+                try await db.raw("CREATE DATABASE \(ident: name)").run()
+                logger.notice("created database", metadata: ["database": .string(name)])
             }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
             // Another replica created it first.
