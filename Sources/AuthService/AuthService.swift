@@ -23,7 +23,7 @@ public struct AuthService: ComptoirService {
         self.hasher = PasswordHasher(cost: configuration.bcryptCost)
         self.sessions = SessionStore(
             signer: await TokenSigner(key: key), accessLifetime: configuration.accessTokenLifetime,
-            refreshLifetime: configuration.refreshTokenLifetime)
+            refreshLifetime: configuration.refreshTokenLifetime, revocations: environment.platform.revocations, logger: environment.logger)
     }
 
     public var migrations: [any Migration] { [CreateAuthSchema()] }

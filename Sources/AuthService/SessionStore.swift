@@ -2,19 +2,24 @@ import ComptoirKit
 import Crypto
 import FluentKit
 import Foundation
+import Logging
 import SQLKit
 
 /// Issues access tokens and keeps refresh-token families: rotation on every refresh, and
-/// revocation of the whole family when a rotated token is presented again.
+/// revocation of the whole family when a rotated token is presented again. A family is a
+/// session (the `sid` of its access tokens); ending one also puts it on the platform's
+/// revocation list, so its access tokens stop working everywhere before they expire.
 struct SessionStore: Sendable {
     let signer: TokenSigner
     let accessLifetime: Duration
     let refreshLifetime: Duration
+    let revocations: any SessionRevocationList
+    let logger: Logger
 
     enum RefreshOutcome {
         case rotated(TokenPairResponse, userId: UUID)
-        /// A rotated token came back: the family is now revoked.
-        case reused(userId: UUID)
+        /// A rotated token came back: the family (session) is now revoked.
+        case reused(userId: UUID, session: UUID)
         case invalid
     }
 
@@ -32,7 +37,7 @@ struct SessionStore: Sendable {
             }
             if token.usedAt != nil {
                 try await revokeFamily(token.familyId, on: tx)
-                return .reused(userId: token.userId)
+                return .reused(userId: token.userId, session: token.familyId)
             }
             guard token.revokedAt == nil, token.expiresAt > Date(), let user = try await User.find(token.userId, on: tx) else {
                 return .invalid
@@ -45,26 +50,42 @@ struct SessionStore: Sendable {
                 .all()
             guard !claimed.isEmpty else {
                 try await revokeFamily(token.familyId, on: tx)
-                return .reused(userId: token.userId)
+                return .reused(userId: token.userId, session: token.familyId)
             }
             return .rotated(try await issue(for: user, familyId: token.familyId, on: tx), userId: user.id!)
         }
     }
 
-    /// Revokes the family of `presented` if it belongs to `userId`; returns whether it did.
-    func logout(_ presented: String, userId: UUID, on database: any Database) async throws -> Bool {
+    /// Revokes the family of `presented` if it belongs to `userId`; returns the session it ended.
+    func logout(_ presented: String, userId: UUID, on database: any Database) async throws -> UUID? {
         guard let token = try await RefreshToken.query(on: database).filter(\.$tokenHash == Self.digest(presented)).first(),
             token.userId == userId
-        else { return false }
+        else { return nil }
         try await revokeFamily(token.familyId, on: database)
-        return true
+        return token.familyId
     }
 
-    /// Revokes every session of `userId` except `keeping` (the caller's own).
-    func revokeAll(of userId: UUID, keeping: UUID?, on database: any Database) async throws {
+    /// Revokes every session of `userId` except `keeping` (the caller's own); returns the sessions it ended.
+    func revokeAll(of userId: UUID, keeping: UUID?, on database: any Database) async throws -> [UUID] {
         var query = RefreshToken.query(on: database).filter(\.$userId == userId).filter(\.$revokedAt == nil)
         if let keeping { query = query.filter(\.$familyId != keeping) }
+        let sessions = Set(try await query.all(\.$familyId))
         try await query.set(\.$revokedAt, to: Date()).update()
+        return Array(sessions)
+    }
+
+    /// Puts ended sessions on the revocation list; called once the revocation committed. When
+    /// the list cannot be written (Redis down), the refresh tokens are still dead and the
+    /// access tokens stop at their expiry, which is logged rather than failing the request.
+    func endAccess(_ sessions: [UUID]) async {
+        guard !sessions.isEmpty else { return }
+        do {
+            try await revocations.revoke(sessions, for: accessLifetime)
+        } catch {
+            logger.warning(
+                "cannot record ended sessions; their access tokens work until they expire",
+                metadata: ["sessions": .stringConvertible(sessions.count), "error": .string("\(error)")])
+        }
     }
 
     func revokeFamily(_ familyId: UUID, on database: any Database) async throws {

@@ -33,11 +33,11 @@ public struct EmbeddedPlatform {
     /// The services and the gateway, to run in one `ServiceGroup`.
     public func services(host: String, onGatewayRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> [any Service] {
         // First in, last out: every database stays open until every relay and server has stopped.
-        var services: [any Service] = [DatabaseCloser(databases: hosts.map(\.environment.database))]
+        var services: [any Service] = [ResourceCloser(databases: hosts.map(\.environment.database), platform: platform)]
         var upstreams: [ServiceID: URL] = [:]
         for serviceHost in hosts {
             let servicePort = port + serviceHost.id.portOffset
-            services.append(serviceHost.application(host: "127.0.0.1", port: servicePort, closesDatabase: false))
+            services.append(serviceHost.application(host: "127.0.0.1", port: servicePort, closesResources: false))
             upstreams[serviceHost.id] = URL(string: "http://127.0.0.1:\(servicePort)")!
         }
         let gateway = Gateway(platform: platform, upstreams: upstreams)

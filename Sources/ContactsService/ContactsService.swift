@@ -8,10 +8,11 @@ public struct ContactsService: ComptoirService {
     public static let id = ServiceID.contacts
 
     let environment: ServiceEnvironment
-    let limiter = TokenBucketLimiter()
+    let limiter: any RateLimiter
 
     public init(environment: ServiceEnvironment) async throws {
         self.environment = environment
+        self.limiter = environment.platform.rateLimiter("contacts")
     }
 
     public var migrations: [any Migration] { [CreateContactMessages()] }

@@ -42,7 +42,7 @@ public struct Gateway: Sendable {
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         self.proxy = ReverseProxy(httpClient: httpClient, upstreams: upstreams, configuration: configuration, metrics: metrics)
         self.openAPI = OpenAPIMerger(httpClient: httpClient, upstreams: upstreams, logger: logger)
-        self.limiter = TokenBucketLimiter()
+        self.limiter = platform.rateLimiter("gateway")
         self.websites = WebsiteResolver(httpClient: httpClient, websitesURL: upstreams[.websites])
         self.overview = AccountOverview(client: InternalClient(httpClient: httpClient, serviceURLs: upstreams, tokens: nil), services: Set(upstreams.keys))
     }

@@ -24,7 +24,8 @@ struct GatewayCommand: AsyncParsableCommand {
             let platform = try await PlatformResources(configuration: configuration, hostsAuth: false, logger: logger)
             let upstreams = Dictionary(uniqueKeysWithValues: ServiceCatalog.ids.compactMap { id in configuration.serviceURLs[id].map { (id, $0) } })
             let app = try Gateway(platform: platform, upstreams: upstreams).application(host: host, port: port)
-            try await ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+            let closer = ResourceCloser(databases: [], platform: platform)
+            try await ServiceGroup(configuration: .init(services: [closer, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         }
     }
 }

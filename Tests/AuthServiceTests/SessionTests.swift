@@ -48,8 +48,12 @@ import Testing
             try await client.register("ida@example.com")
             let tokens = try await client.login("ida@example.com")
             #expect(try await client.json(.post, "/auth/logout", body: ["refresh_token": tokens.refresh]).status == .unauthorized)
+            #expect(try await client.json(.get, "/auth/me", token: tokens.access).status == .ok)
             #expect(try await client.json(.post, "/auth/logout", body: ["refresh_token": tokens.refresh], token: tokens.access).status == .noContent)
             #expect(try await client.json(.post, "/auth/refresh", body: ["refresh_token": tokens.refresh]).status == .unauthorized)
+            // The access token is not expired, but its session has ended.
+            let afterLogout = try await client.json(.get, "/auth/me", token: tokens.access)
+            #expect(afterLogout.status == .unauthorized && (afterLogout.object["detail"] as? String ?? "").contains("session has ended"))
         }
     }
 
@@ -68,6 +72,8 @@ import Testing
                 .post, "/auth/password", body: ["current_password": "correct-horse-1", "new_password": "brand-new-pass-1"], token: laptop.access)
             #expect(changed.status == .noContent)
             #expect(try await client.json(.post, "/auth/refresh", body: ["refresh_token": phone.refresh]).status == .unauthorized)
+            #expect(try await client.json(.get, "/auth/me", token: phone.access).status == .unauthorized)
+            #expect(try await client.json(.get, "/auth/me", token: laptop.access).status == .ok)
             #expect(try await client.json(.post, "/auth/refresh", body: ["refresh_token": laptop.refresh]).status == .ok)
             #expect(try await client.json(.post, "/auth/login", body: ["email": "jon@example.com", "password": "correct-horse-1"]).status == .unauthorized)
             _ = try await client.login("jon@example.com", password: "brand-new-pass-1")

@@ -17,10 +17,31 @@ public enum TestPlatform {
 
     /// A configuration for tests: fast bcrypt, the given data folder and extra variables.
     public static func configuration(dataDirectory: URL, environment: [String: String] = [:]) throws -> ComptoirConfiguration {
-        var values = ["COMPTOIR_BCRYPT_COST": "4"]
-        values.merge(environment) { $1 }
-        return try ComptoirConfiguration(environment: EnvironmentReader(values), dataDirectory: dataDirectory.path)
+        try ComptoirConfiguration(environment: EnvironmentReader(variables(environment)), dataDirectory: dataDirectory.path)
     }
+
+    /// The variables of a test platform: fast bcrypt and, when the run names servers
+    /// (`COMPTOIR_TEST_DATABASE_URL`, `COMPTOIR_TEST_REDIS_URL`; scripts/integration-test sets
+    /// them), PostgreSQL databases and Redis keys of this platform's own, so that tests running
+    /// in parallel never meet. Then `extra`, which wins.
+    public static func variables(_ extra: [String: String] = [:]) -> [String: String] {
+        var values = ["COMPTOIR_BCRYPT_COST": "4"]
+        let run = ProcessInfo.processInfo.environment
+        let namespace = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        if let url = run["COMPTOIR_TEST_DATABASE_URL"], !url.isEmpty {
+            values["COMPTOIR_DATABASE_URL"] = url
+            values["COMPTOIR_DATABASE_PREFIX"] = namespace
+        }
+        if let url = run["COMPTOIR_TEST_REDIS_URL"], !url.isEmpty {
+            values["COMPTOIR_REDIS_URL"] = url
+            values["COMPTOIR_REDIS_PREFIX"] = namespace + ":"
+        }
+        values.merge(extra) { $1 }
+        return values
+    }
+
+    /// Which servers this run uses, for test names and skip conditions.
+    public static var usesPostgres: Bool { !(ProcessInfo.processInfo.environment["COMPTOIR_TEST_DATABASE_URL"] ?? "").isEmpty }
 
     /// Resources for a process that hosts auth, with a quiet logger.
     public static func resources(dataDirectory: URL, environment: [String: String] = [:]) async throws -> PlatformResources {
@@ -77,9 +98,11 @@ extension TestPlatform {
             try await Application(router: host.router, logger: environment.logger).test(.router) { client in try await body(client, environment) }
         } catch {
             await environment.database.shutdown()
+            await platform.shutdown()
             throw error
         }
         await environment.database.shutdown()
+        await platform.shutdown()
         try? FileManager.default.removeItem(at: directory)
     }
 

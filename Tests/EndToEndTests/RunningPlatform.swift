@@ -26,10 +26,10 @@ struct RunningPlatform: Sendable {
         let directory = try TestPlatform.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = try freeBasePort()
-        var values = [
-            "COMPTOIR_BCRYPT_COST": "4", "COMPTOIR_ADMIN_EMAIL": adminEmail, "COMPTOIR_ADMIN_PASSWORD": adminPassword,
+        var values = TestPlatform.variables([
+            "COMPTOIR_ADMIN_EMAIL": adminEmail, "COMPTOIR_ADMIN_PASSWORD": adminPassword,
             "COMPTOIR_RATE_LIMIT_IP": "100000/1s", "COMPTOIR_RATE_LIMIT_USER": "100000/1s",
-        ]
+        ])
         values.merge(environment) { $1 }
         let configuration = try ComptoirConfiguration(environment: EnvironmentReader(values), dataDirectory: directory.path, basePort: port)
         var logger = Logger(label: "e2e")

@@ -28,7 +28,13 @@ func withGateway(
         }
     } else {
         await host.environment.database.shutdown()
-        try await runGateway(URL(string: "http://127.0.0.1:\(try unusedPort())")!)
+        do {
+            try await runGateway(URL(string: "http://127.0.0.1:\(try unusedPort())")!)
+        } catch {
+            await platform.shutdown()
+            throw error
+        }
+        await platform.shutdown()
     }
 }
 

@@ -98,7 +98,8 @@ struct SessionRoutes: Sendable {
         case .rotated(let pair, let userId):
             try await audit.record(.tokenRefreshed, userId: userId, client: client, on: database)
             return JSONResponse(pair)
-        case .reused(let userId):
+        case .reused(let userId, let session):
+            await sessions.endAccess([session])
             try await audit.record(.tokenReused, userId: userId, client: client, detail: "session revoked", on: database)
             context.logger.warning("refresh token reused; session revoked", metadata: ["user_id": .string(userId.uuidString)])
             throw ProblemError.unauthorized("This refresh token was already used; the session has been revoked. Log in again.")
@@ -110,7 +111,8 @@ struct SessionRoutes: Sendable {
     @Sendable func logout(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
         let userId = try context.require(.customer).requireUser()
         let body = try await request.decodeJSON(as: RefreshRequest.self, context: context)
-        if try await sessions.logout(body.refreshToken, userId: userId, on: database) {
+        if let session = try await sessions.logout(body.refreshToken, userId: userId, on: database) {
+            await sessions.endAccess([session])
             try await audit.record(.logout, userId: userId, client: ClientInfo(request, context), on: database)
         }
         return Response(status: .noContent)
@@ -137,11 +139,13 @@ struct SessionRoutes: Sendable {
         user.passwordHash = try await hasher.hash(body.newPassword)
         user.updatedAt = Date()
         let client = ClientInfo(request, context)
-        try await database.transaction { tx in
+        let ended = try await database.transaction { tx in
             try await user.update(on: tx)
-            try await sessions.revokeAll(of: userId, keeping: principal.sessionId, on: tx)
+            let ended = try await sessions.revokeAll(of: userId, keeping: principal.sessionId, on: tx)
             try await audit.record(.passwordChanged, userId: userId, client: client, detail: "other sessions revoked", on: tx)
+            return ended
         }
+        await sessions.endAccess(ended)
         return Response(status: .noContent)
     }
 

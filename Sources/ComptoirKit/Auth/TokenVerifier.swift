@@ -17,11 +17,18 @@ public actor TokenVerifier {
     private let serviceKeyID: String?
     private let jwksURL: URL?
     private let httpClient: HTTPClient
+    private let revocations: (any SessionRevocationList)?
     private let logger: Logger
     private var lastFetch: ContinuousClock.Instant?
 
-    public init(userKeys: [PublicJWK], serviceKey: PublicJWK?, jwksURL: URL?, httpClient: HTTPClient = .shared, logger: Logger) async throws {
+    /// - Parameter revocations: sessions ended before their tokens expire; when it cannot be
+    ///   read (Redis down), tokens are accepted until their expiry rather than refusing everyone.
+    public init(
+        userKeys: [PublicJWK], serviceKey: PublicJWK?, jwksURL: URL?, revocations: (any SessionRevocationList)? = nil,
+        httpClient: HTTPClient = .shared, logger: Logger
+    ) async throws {
         self.serviceKeyID = serviceKey?.kid
+        self.revocations = revocations
         self.jwksURL = jwksURL
         self.httpClient = httpClient
         self.logger = logger
@@ -51,13 +58,22 @@ public actor TokenVerifier {
             throw Self.invalid
         }
         guard claims.typ == "access", let userId = UUID(uuidString: claims.sub.value) else { throw Self.invalid }
+        let sessionId = claims.sid.flatMap(UUID.init(uuidString:))
+        if let sessionId, let revocations {
+            do {
+                if try await revocations.isRevoked(sessionId) { throw Self.revoked }
+            } catch let error as ProblemError {
+                throw error
+            } catch {
+                logger.debug("revocation list unavailable; token accepted until it expires", metadata: ["error": .string("\(error)")])
+            }
+        }
         let roles = Set(claims.roles.compactMap(Role.init(rawValue:)).filter { $0 != .service })
-        return Principal(
-            userId: userId, roles: roles, websiteId: claims.wid.flatMap(UUID.init(uuidString:)),
-            sessionId: claims.sid.flatMap(UUID.init(uuidString:)), token: token)
+        return Principal(userId: userId, roles: roles, websiteId: claims.wid.flatMap(UUID.init(uuidString:)), sessionId: sessionId, token: token)
     }
 
     static let invalid = ProblemError.unauthorized("The access token is invalid or has expired.")
+    static let revoked = ProblemError.unauthorized("This session has ended (logged out or revoked). Log in again.")
 
     private func addUserKey(_ key: PublicJWK) async throws {
         await userKeys.add(eddsa: EdDSA.PublicKey(backing: try key.publicKey()), kid: JWKIdentifier(string: key.kid))

@@ -4,15 +4,21 @@ import Hummingbird
 /// One dependency checked by `/health/ready`.
 public struct HealthCheck: Sendable {
     public var name: String
+    /// A failing critical check makes the process not ready (503); a failing optional one (the
+    /// cache, which every caller can do without) only marks it `degraded`, so that an outage of
+    /// Redis does not take every replica out of its Service at once.
+    public var critical: Bool
     public var check: @Sendable () async throws -> Void
 
-    public init(_ name: String, check: @escaping @Sendable () async throws -> Void) {
+    public init(_ name: String, critical: Bool = true, check: @escaping @Sendable () async throws -> Void) {
         self.name = name
+        self.critical = critical
         self.check = check
     }
 }
 
-/// `/health/live` (the process answers) and `/health/ready` (every dependency answers within 2 s).
+/// `/health/live` (the process answers) and `/health/ready` (every critical dependency answers
+/// within 2 s; `degraded` when only an optional one does not).
 public enum HealthRoutes {
     struct Report: Codable, Sendable {
         var status: String
@@ -23,6 +29,7 @@ public enum HealthRoutes {
         router.get("/health/live") { _, _ in JSONResponse(Report(status: "ok", checks: [:])) }
         router.get("/health/ready") { _, context in
             var results: [String: String] = [:]
+            let critical = Set(checks.filter(\.critical).map(\.name))
             await withTaskGroup(of: (String, String).self) { group in
                 for check in checks {
                     group.addTask {
@@ -36,9 +43,10 @@ public enum HealthRoutes {
                 }
                 for await (name, result) in group { results[name] = result }
             }
-            let healthy = results.values.allSatisfy { $0 == "ok" }
-            if !healthy { context.logger.warning("not ready", metadata: ["checks": .string("\(results)")]) }
-            return JSONResponse(Report(status: healthy ? "ok" : "failing", checks: results), status: healthy ? .ok : .serviceUnavailable)
+            let healthy = results.allSatisfy { $0.value == "ok" || !critical.contains($0.key) }
+            let status = !healthy ? "failing" : results.values.allSatisfy { $0 == "ok" } ? "ok" : "degraded"
+            if status != "ok" { context.logger.warning("not ready", metadata: ["status": .string(status), "checks": .string("\(results)")]) }
+            return JSONResponse(Report(status: status, checks: results), status: healthy ? .ok : .serviceUnavailable)
         }
     }
 }

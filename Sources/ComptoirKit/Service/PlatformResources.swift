@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Redis
 
 /// What every component of one process shares: configuration, the event bus, the HTTP client,
 /// the keys and the token verifier. Built once by the `comptoir` command (or a test) and handed
@@ -14,6 +15,10 @@ public struct PlatformResources: Sendable {
     /// The key of internal service tokens.
     public let serviceSigner: TokenSigner
     public let verifier: TokenVerifier
+    /// The process's Redis client when `COMPTOIR_REDIS_URL` is set; closed by ``shutdown()``.
+    public let redis: RedisClient?
+    /// Sessions ended before their access tokens expire; in Redis when there is one.
+    public let revocations: any SessionRevocationList
     public let logger: Logger
 
     /// - Parameters:
@@ -23,6 +28,13 @@ public struct PlatformResources: Sendable {
         self.bus = bus ?? InProcessEventBus()
         self.httpClient = HTTPClient.shared
         self.logger = logger
+        let redis = configuration.redis.map { RedisClient(configuration: $0.client, logger: logger) }
+        self.redis = redis
+        if let redis, let prefix = configuration.redis?.keyPrefix {
+            self.revocations = RedisSessionRevocationList(redis: redis, prefix: prefix + "auth:revoked:")
+        } else {
+            self.revocations = InMemorySessionRevocationList()
+        }
         let keysDirectory = configuration.dataDirectory.appendingPathComponent("keys")
         let userKey =
             hostsAuth || configuration.jwtPrivateKey != nil
@@ -43,7 +55,25 @@ public struct PlatformResources: Sendable {
         if let userKey { publicKeys.append(userKey.publicJWK) }
         let jwksURL = configuration.serviceURLs[.auth].map { $0.appendingPathComponent("auth/jwks.json") }
         self.verifier = try await TokenVerifier(
-            userKeys: publicKeys, serviceKey: serviceKey.publicJWK, jwksURL: userKey == nil ? jwksURL : nil, httpClient: httpClient,
+            userKeys: publicKeys, serviceKey: serviceKey.publicJWK, jwksURL: userKey == nil ? jwksURL : nil, revocations: revocations, httpClient: httpClient,
             logger: logger)
+    }
+
+    /// The cache of `service`: Redis keys under `<prefix><service>:` when there is Redis, else in memory.
+    public func cache(for service: String) -> any Cache {
+        guard let redis, let settings = configuration.redis else { return InMemoryCache() }
+        return RedisCache(redis: redis, prefix: settings.keyPrefix + service + ":")
+    }
+
+    /// A rate limiter named `name`: shared by every replica through Redis when there is one
+    /// (falling back to this process's buckets while Redis is down), else this process's own.
+    public func rateLimiter(_ name: String) -> any RateLimiter {
+        guard let redis, let settings = configuration.redis else { return TokenBucketLimiter() }
+        return RedisRateLimiter(redis: redis, prefix: settings.keyPrefix + "ratelimit:" + name + ":", logger: logger)
+    }
+
+    /// Closes what the process opened once for all its components.
+    public func shutdown() async {
+        await redis?.close()
     }
 }

@@ -32,7 +32,7 @@ public struct ServiceEnvironment: Sendable {
         self.database = try await ServiceDatabase(service: id, configuration: configuration, logger: logger)
         self.outbox = Outbox(service: id)
         self.inbox = Inbox(database: database, metrics: metrics)
-        self.cache = InMemoryCache()
+        self.cache = platform.cache(for: id.rawValue)
         self.blobs = try FileBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs").appendingPathComponent(id.rawValue))
         self.mailer = try FileMailer(directory: configuration.dataDirectory.appendingPathComponent("mail"))
         self.client = InternalClient(
@@ -44,7 +44,7 @@ public struct ServiceEnvironment: Sendable {
     public var healthChecks: [HealthCheck] {
         [
             HealthCheck("database") { try await database.ping() },
-            HealthCheck("cache") { try await cache.ping() },
+            HealthCheck("cache", critical: false) { try await cache.ping() },
             HealthCheck("blobs") { try await blobs.ping() },
             HealthCheck("mail") { try await mailer.ping() },
         ]

@@ -75,17 +75,17 @@ public struct ServiceHost {
 
     /// The runnable application: the HTTP server plus the outbox relay and the service's
     /// background work. On shutdown the server drains first, then the relay stops, then the
-    /// database pool closes — unless `closesDatabase` is false because the caller closes it
-    /// later (in one process, other services' relays still deliver into this database).
+    /// database pool and the shared clients close — unless `closesResources` is false because the
+    /// caller closes them later (in one process, other services' relays still deliver into this database).
     public func application(
-        host: String = "127.0.0.1", port: Int, closesDatabase: Bool = true, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        host: String = "127.0.0.1", port: Int, closesResources: Bool = true, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var logger = environment.logger
         logger[metadataKey: "component"] = .string(id.rawValue)
         var app = Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: onServerRunning, logger: logger)
-        if closesDatabase { app.addServices(DatabaseCloser(databases: [environment.database])) }
+        if closesResources { app.addServices(ResourceCloser(databases: [environment.database], platform: environment.platform)) }
         app.addServices(
             OutboxRelay(
                 database: environment.database, bus: environment.platform.bus, outbox: environment.outbox, metrics: environment.metrics,
@@ -95,13 +95,16 @@ public struct ServiceHost {
     }
 }
 
-/// Closes database pools when the process shuts down. Started before everything that uses the
-/// pools, so a `ServiceGroup` (which stops services in reverse order) stops it after them.
-public struct DatabaseCloser: Service {
+/// Closes database pools and the process's shared clients (Redis) when the process shuts down.
+/// Started before everything that uses them, so a `ServiceGroup` (which stops services in
+/// reverse order) stops it after them.
+public struct ResourceCloser: Service {
     let databases: [ServiceDatabase]
+    let platform: PlatformResources?
 
-    public init(databases: [ServiceDatabase]) {
+    public init(databases: [ServiceDatabase], platform: PlatformResources?) {
         self.databases = databases
+        self.platform = platform
     }
 
     public func run() async throws {
@@ -113,5 +116,6 @@ public struct DatabaseCloser: Service {
             return
         }
         for database in databases { await database.shutdown() }
+        await platform?.shutdown()
     }
 }
