@@ -59,18 +59,16 @@ struct Catalog: Sendable {
 
     /// One product of the store, through the cache.
     func product(_ id: UUID, website: UUID) async throws -> ProductResponse? {
-        let key = Self.cacheKey(id)
-        if let cached = try? await cache.getJSON(key, as: CachedProduct.self) {
-            return cached.websiteId == website ? cached.product : nil
+        let cached = try await cache.readThrough(Self.cacheKey(id), ttl: Self.cacheLifetime) { () -> CachedProduct? in
+            guard let row = try await sql.select().columns("id", "sku", "name", "description", "price", "currency", "stock", "category", "created_at", "website_id")
+                .from(Product.schema).where("id", .equal, id).first()
+            else { return nil }
+            let record = try row.decode(model: Record.self, keyDecodingStrategy: .convertFromSnakeCase)
+            let owner = try row.decode(column: "website_id", as: UUID.self)
+            return CachedProduct(websiteId: owner, product: response(record, images: try await imageURLs(for: [id])[id] ?? []))
         }
-        guard let row = try await sql.select().columns("id", "sku", "name", "description", "price", "currency", "stock", "category", "created_at", "website_id")
-            .from(Product.schema).where("id", .equal, id).first()
-        else { return nil }
-        let record = try row.decode(model: Record.self, keyDecodingStrategy: .convertFromSnakeCase)
-        let owner = try row.decode(column: "website_id", as: UUID.self)
-        let product = response(record, images: try await imageURLs(for: [id])[id] ?? [])
-        try? await cache.setJSON(key, value: CachedProduct(websiteId: owner, product: product), ttl: Self.cacheLifetime)
-        return owner == website ? product : nil
+        guard let cached, cached.websiteId == website else { return nil }
+        return cached.product
     }
 
     /// Forgets the cached copy after a change; called after the change committed.
@@ -129,7 +127,7 @@ struct Catalog: Sendable {
             stock: record.stock, category: record.category, images: images, createdAt: record.createdAt)
     }
 
-    private struct CachedProduct: Codable {
+    private struct CachedProduct: Codable, Sendable {
         var websiteId: UUID
         var product: ProductResponse
     }

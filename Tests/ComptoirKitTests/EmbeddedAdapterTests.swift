@@ -63,4 +63,18 @@ import Testing
         try await mailer.send(message)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).count == 1)
     }
+
+    @Test func aLoadThatStartedBeforeAnInvalidationDoesNotStoreItsOldValue() async throws {
+        let cache = InMemoryCache()
+        guard case .miss(let before) = try await cache.lookup("product") else { Issue.record("expected a miss"); return }
+        try await cache.delete("product")  // a change committed while the first reader was loading
+        try await cache.set("product", value: Array("old".utf8), ttl: .seconds(60), ifGeneration: before)
+        #expect(try await cache.get("product") == nil)
+        guard case .miss(let after) = try await cache.lookup("product") else { Issue.record("expected a miss"); return }
+        try await cache.set("product", value: Array("new".utf8), ttl: .seconds(60), ifGeneration: after)
+        #expect(try await cache.lookup("product") == .hit(Array("new".utf8)))
+        let loaded = try await cache.readThrough("other", ttl: .seconds(60)) { "from the source" }
+        #expect(loaded == "from the source")
+        #expect(try await cache.readThrough("other", ttl: .seconds(60)) { () -> String? in "not called" } == "from the source")
+    }
 }

@@ -40,8 +40,8 @@ public enum TestPlatform {
         return values
     }
 
-    /// Which servers this run uses, for test names and skip conditions.
-    public static var usesPostgres: Bool { !(ProcessInfo.processInfo.environment["COMPTOIR_TEST_DATABASE_URL"] ?? "").isEmpty }
+    /// The Redis server of this run (`COMPTOIR_TEST_REDIS_URL`), if it names one.
+    public static var redisURL: String? { ProcessInfo.processInfo.environment["COMPTOIR_TEST_REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 } }
 
     /// Resources for a process that hosts auth, with a quiet logger.
     public static func resources(dataDirectory: URL, environment: [String: String] = [:]) async throws -> PlatformResources {

@@ -1,7 +1,8 @@
 import NIOConcurrencyHelpers
 
 /// The embedded cache: least-recently-used eviction once `capacity` entries are held, and
-/// per-entry expiry checked on read.
+/// per-entry expiry checked on read. Generations live in a fixed table of counters shared by
+/// hashed keys: two keys sharing a counter only cost a skipped store, and memory stays bounded.
 public final class InMemoryCache: Cache {
     private struct Entry {
         var value: [UInt8]
@@ -12,6 +13,9 @@ public final class InMemoryCache: Cache {
     private struct State {
         var entries: [String: Entry] = [:]
         var clock: UInt64 = 0
+        var generations = [UInt64](repeating: 0, count: 4096)
+
+        func generationSlot(_ key: String) -> Int { Int(UInt(bitPattern: key.hashValue) % UInt(generations.count)) }
     }
 
     private let state = NIOLockedValueBox(State())
@@ -36,20 +40,37 @@ public final class InMemoryCache: Cache {
         }
     }
 
-    public func set(_ key: String, value: [UInt8], ttl: Duration) async throws {
+    public func lookup(_ key: String) async throws -> CacheLookup {
+        if let value = try await get(key) { return .hit(value) }
+        return .miss(generation: state.withLockedValue { $0.generations[$0.generationSlot(key)] })
+    }
+
+    public func set(_ key: String, value: [UInt8], ttl: Duration, ifGeneration generation: UInt64) async throws {
         state.withLockedValue { state in
-            state.clock += 1
-            state.entries[key] = Entry(value: value, expires: .now + ttl, lastUse: state.clock)
-            if state.entries.count > capacity {
-                // Evict the least recently used eighth at once, so eviction stays rare and cheap.
-                let victims = state.entries.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(max(1, capacity / 8))
-                for victim in victims { state.entries[victim.key] = nil }
-            }
+            guard state.generations[state.generationSlot(key)] == generation else { return }
+            Self.store(key, value: value, ttl: ttl, capacity: capacity, in: &state)
+        }
+    }
+
+    public func set(_ key: String, value: [UInt8], ttl: Duration) async throws {
+        state.withLockedValue { state in Self.store(key, value: value, ttl: ttl, capacity: capacity, in: &state) }
+    }
+
+    private static func store(_ key: String, value: [UInt8], ttl: Duration, capacity: Int, in state: inout State) {
+        state.clock += 1
+        state.entries[key] = Entry(value: value, expires: .now + ttl, lastUse: state.clock)
+        if state.entries.count > capacity {
+            // Evict the least recently used eighth at once, so eviction stays rare and cheap.
+            let victims = state.entries.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(max(1, capacity / 8))
+            for victim in victims { state.entries[victim.key] = nil }
         }
     }
 
     public func delete(_ key: String) async throws {
-        _ = state.withLockedValue { $0.entries.removeValue(forKey: key) }
+        state.withLockedValue { state in
+            state.entries[key] = nil
+            state.generations[state.generationSlot(key)] &+= 1
+        }
     }
 
     public func ping() async throws {}

@@ -3,12 +3,16 @@ import Foundation
 import SQLKit
 
 /// Full-text search over some text columns of a table, with one API on both databases:
-/// an FTS5 side table `<table>_fts` on SQLite (kept in step by ``index(_:values:on:)``), and a
-/// generated, weighted `tsvector` column `search` with a GIN index on PostgreSQL (kept in step
-/// by the database itself).
+/// an FTS5 side table `<table>_fts` on SQLite, and a weighted `tsvector` column `search` with a
+/// GIN index on PostgreSQL; both kept in step by ``index(_:values:on:)`` in the writer's
+/// transaction.
 ///
-/// A search is split into at most 8 words of letters and digits, each a prefix that must match,
-/// so nothing a caller types can change the query's syntax on either database.
+/// Text is cut into words the same way on both sides and for both the rows and the search:
+/// letters and digits only, lower-cased, accents folded ("Crème" is found by "creme", "TEE-3"
+/// by "tee-3"). PostgreSQL's own parser would read "-3" as a signed number and keep accents,
+/// so the words are made here and handed to `to_tsvector('simple', …)` ready-made.
+/// A search is at most 8 such words, each a prefix that must match, so nothing a caller types
+/// can change the query's syntax on either database.
 public struct FullTextIndex: Sendable {
     /// A searched column and its weight (`A` ranks above `B`) on PostgreSQL.
     public struct Column: Sendable {
@@ -41,8 +45,7 @@ public struct FullTextIndex: Sendable {
             let names = columns.map(\.name).joined(separator: ", ")
             try await sql.raw("CREATE VIRTUAL TABLE \(unsafeRaw: sideTable) USING fts5(\(unsafeRaw: keyColumn) UNINDEXED, \(unsafeRaw: names), tokenize = 'unicode61 remove_diacritics 2')").run()
         } else {
-            let vector = columns.map { "setweight(to_tsvector('simple', coalesce(\($0.name), '')), '\($0.weight)')" }.joined(separator: " || ")
-            try await sql.raw("ALTER TABLE \(unsafeRaw: table) ADD COLUMN search tsvector GENERATED ALWAYS AS (\(unsafeRaw: vector)) STORED").run()
+            try await sql.raw("ALTER TABLE \(unsafeRaw: table) ADD COLUMN search tsvector NOT NULL DEFAULT ''::tsvector").run()
             try await sql.raw("CREATE INDEX \(unsafeRaw: table)_search ON \(unsafeRaw: table) USING GIN (search)").run()
         }
     }
@@ -53,10 +56,21 @@ public struct FullTextIndex: Sendable {
         if sql.dialect.name == "sqlite" { try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: sideTable)").run() }
     }
 
-    /// Indexes a row's current text (one value per column, in order), inside the caller's transaction.
-    public func index(_ id: UUID, values: [String], on database: any Database) async throws {
+    /// Indexes a row's current text (one value per column, in order), inside the caller's
+    /// transaction, after the row was written (on PostgreSQL the row itself holds the words).
+    public func index(_ id: UUID, values: [String], on database: any Database, idColumn: String = "id") async throws {
         let sql = database as! any SQLDatabase
-        guard sql.dialect.name == "sqlite" else { return }
+        guard sql.dialect.name == "sqlite" else {
+            var vector = SQLQueryString("")
+            for (index, (column, value)) in zip(columns, values).enumerated() {
+                if index > 0 { vector.appendInterpolation(unsafeRaw: " || ") }
+                vector.appendInterpolation(unsafeRaw: "setweight(to_tsvector('simple', ")
+                vector.appendInterpolation(bind: Self.words(of: value, limit: nil).joined(separator: " "))
+                vector.appendInterpolation(unsafeRaw: "), '\(column.weight)')")
+            }
+            try await sql.raw("UPDATE \(unsafeRaw: table) SET search = \(vector) WHERE \(unsafeRaw: idColumn) = \(bind: id)").run()
+            return
+        }
         try await unindex(id, on: database)
         let insert = sql.insert(into: sideTable).columns([keyColumn] + columns.map(\.name))
         try await insert.values([SQLBind(id)] + values.map { SQLBind($0) }).run()
@@ -82,9 +96,11 @@ public struct FullTextIndex: Sendable {
         }
     }
 
-    /// The letters-and-digits words of a search, lower-cased, at most 8 of at most 40 characters.
-    public static func words(of search: String) -> [String] {
-        let words = search.lowercased().split { !($0.isLetter || $0.isNumber) }.map { String($0.prefix(40)) }
-        return Array(words.prefix(8))
+    /// The letters-and-digits words of a text, lower-cased with accents folded, each at most
+    /// 40 characters; at most `limit` of them (8 for a search).
+    public static func words(of text: String, limit: Int? = 8) -> [String] {
+        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+        let words = folded.split { !($0.isLetter || $0.isNumber) }.map { String($0.prefix(40)) }
+        return limit.map { Array(words.prefix($0)) } ?? words
     }
 }

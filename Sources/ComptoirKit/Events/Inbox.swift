@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 
 /// Applies an event at most once per service: the event id and the handler's effect are written
 /// in one transaction, so a redelivered event finds its id and changes nothing.
@@ -13,11 +14,20 @@ public struct Inbox: Sendable {
     }
 
     /// Runs `effect` in a transaction with the inbox row; returns `false` for a duplicate.
+    ///
+    /// The row is claimed first with `INSERT … ON CONFLICT DO NOTHING`: when two replicas get
+    /// the same event at once, the second waits on the first's row lock and then inserts
+    /// nothing, so it sees a duplicate instead of failing on the unique key.
     @discardableResult
     public func process(_ envelope: EventEnvelope, effect: @escaping @Sendable (any Database) async throws -> Void) async throws -> Bool {
         let applied = try await database.fluent.transaction { tx -> Bool in
-            if try await InboxMessage.find(envelope.id, on: tx) != nil { return false }
-            try await InboxMessage(envelope: envelope).create(on: tx)
+            let claimed = try await (tx as! any SQLDatabase).insert(into: InboxMessage.schema)
+                .columns("id", "type", "source", "received_at")
+                .values(SQLBind(envelope.id), SQLBind(envelope.type), SQLBind(envelope.source.rawValue), SQLBind(Date()))
+                .ignoringConflicts(with: "id")
+                .returning("id")
+                .all()
+            guard !claimed.isEmpty else { return false }
             try await effect(tx)
             return true
         }

@@ -13,13 +13,6 @@ public final class InboxMessage: Model, @unchecked Sendable {
 
     public init() {}
 
-    init(envelope: EventEnvelope) {
-        self.id = envelope.id
-        self.type = envelope.type
-        self.source = envelope.source.rawValue
-        self.receivedAt = Date()
-    }
-
     struct Migration: AsyncMigration {
         var name: String { "CreateInboxMessages" }
 
