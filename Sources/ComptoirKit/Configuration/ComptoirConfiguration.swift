@@ -19,6 +19,8 @@ public struct ComptoirConfiguration: Sendable {
     public var databaseTimeout: Duration
     /// The Redis server for the cache, the shared rate limits and token revocation (`COMPTOIR_REDIS_URL`).
     public var redis: RedisSettings?
+    /// Whether services cache reads (`COMPTOIR_CACHE`, on by default; `off` for benchmarks and debugging).
+    public var cacheEnabled: Bool
     /// Where each service is reached (`COMPTOIR_<ID>_URL`).
     public var serviceURLs: [ServiceID: URL]
     /// Auth's signing key, PEM or base64url seed (`COMPTOIR_JWT_PRIVATE_KEY`).
@@ -79,6 +81,7 @@ public struct ComptoirConfiguration: Sendable {
         self.databasePoolSize = try env.int("COMPTOIR_DATABASE_POOL_SIZE", default: 4, in: 1...256)
         self.databaseTimeout = try env.duration("COMPTOIR_DATABASE_TIMEOUT", default: .seconds(10))
         self.redis = try RedisSettings(environment: env)
+        self.cacheEnabled = try env.bool("COMPTOIR_CACHE", default: true)
         var urls: [ServiceID: URL] = [:]
         for service in ServiceID.allCases {
             let name = "COMPTOIR_\(service.environmentName)_URL"

@@ -59,8 +59,10 @@ public struct PlatformResources: Sendable {
             logger: logger)
     }
 
-    /// The cache of `service`: Redis keys under `<prefix><service>:` when there is Redis, else in memory.
+    /// The cache of `service`: Redis keys under `<prefix><service>:` when there is Redis, else in
+    /// memory; none with `COMPTOIR_CACHE=off`.
     public func cache(for service: String) -> any Cache {
+        guard configuration.cacheEnabled else { return DisabledCache() }
         guard let redis, let settings = configuration.redis else { return InMemoryCache() }
         return RedisCache(redis: redis, prefix: settings.keyPrefix + service + ":")
     }

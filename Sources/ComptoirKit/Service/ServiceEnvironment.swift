@@ -32,7 +32,7 @@ public struct ServiceEnvironment: Sendable {
         self.database = try await ServiceDatabase(service: id, configuration: configuration, logger: logger)
         self.outbox = Outbox(service: id)
         self.inbox = Inbox(database: database, metrics: metrics)
-        self.cache = platform.cache(for: id.rawValue)
+        self.cache = MeteredCache(platform.cache(for: id.rawValue), metrics: metrics)
         self.blobs = try FileBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs").appendingPathComponent(id.rawValue))
         self.mailer = try FileMailer(directory: configuration.dataDirectory.appendingPathComponent("mail"))
         self.client = InternalClient(
