@@ -40,9 +40,17 @@ extension ComptoirService {
 public struct EventHandler: Sendable {
     public var bindings: [String]
     public var handle: @Sendable (EventEnvelope, any Database) async throws -> Void
+    /// Runs once the handler's transaction has committed (never for a duplicate): for work that
+    /// must come after the commit, such as dropping cached copies of what the handler changed —
+    /// dropped inside the transaction, a concurrent read could cache the old rows again.
+    public var afterCommit: (@Sendable (EventEnvelope) async -> Void)?
 
-    public init(_ bindings: String..., handle: @escaping @Sendable (EventEnvelope, any Database) async throws -> Void) {
+    public init(
+        _ bindings: String..., handle: @escaping @Sendable (EventEnvelope, any Database) async throws -> Void,
+        afterCommit: (@Sendable (EventEnvelope) async -> Void)? = nil
+    ) {
         self.bindings = bindings
         self.handle = handle
+        self.afterCommit = afterCommit
     }
 }

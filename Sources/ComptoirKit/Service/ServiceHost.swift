@@ -23,7 +23,9 @@ public struct ServiceHost {
             let inbox = environment.inbox
             try await platform.bus.subscribe(
                 EventSubscription(service: S.id, bindings: handler.bindings) { envelope in
-                    try await inbox.process(envelope) { tx in try await handler.handle(envelope, tx) }
+                    if try await inbox.process(envelope, effect: { tx in try await handler.handle(envelope, tx) }) {
+                        await handler.afterCommit?(envelope)
+                    }
                 })
         }
         let router = Router(context: ComptoirRequestContext.self)

@@ -12,8 +12,12 @@ struct StockKeeper: Sendable {
 
     var handlers: [EventHandler] {
         [
-            EventHandler(OrderPlaced.type) { envelope, tx in try await reserve(try envelope.payload(as: OrderPlaced.self), on: tx) },
-            EventHandler(OrderCancelled.type) { envelope, tx in try await release(try envelope.payload(as: OrderCancelled.self), on: tx) },
+            EventHandler(
+                OrderPlaced.type, handle: { envelope, tx in try await reserve(try envelope.payload(as: OrderPlaced.self), on: tx) },
+                afterCommit: { envelope in await forgetCachedStock(ofOrder: try? envelope.payload(as: OrderPlaced.self).orderId) }),
+            EventHandler(
+                OrderCancelled.type, handle: { envelope, tx in try await release(try envelope.payload(as: OrderCancelled.self), on: tx) },
+                afterCommit: { envelope in await forgetCachedStock(ofOrder: try? envelope.payload(as: OrderCancelled.self).orderId) }),
         ]
     }
 
@@ -44,7 +48,6 @@ struct StockKeeper: Sendable {
             try await StockReservation(orderId: order.orderId, productId: product, quantity: quantity).create(on: tx)
         }
         try await environment.outbox.append(StockReserved(orderId: order.orderId), websiteId: order.websiteId, on: tx)
-        for (product, _) in taken { await catalog.invalidate(product) }
     }
 
     /// Gives back what a cancelled order held; a second cancellation finds nothing left to release.
@@ -55,8 +58,15 @@ struct StockKeeper: Sendable {
             try await sql.raw("UPDATE products SET stock = stock + \(bind: reservation.quantity) WHERE id = \(bind: reservation.productId)").run()
             reservation.releasedAt = Date()
             try await reservation.update(on: tx)
-            await catalog.invalidate(reservation.productId)
         }
+    }
+
+    /// Drops the cached copies of the products an order reserved or released, once that committed.
+    func forgetCachedStock(ofOrder orderId: UUID?) async {
+        guard let orderId,
+            let products = try? await StockReservation.query(on: environment.database.fluent).filter(\.$orderId == orderId).all(\.$productId)
+        else { return }
+        for product in Set(products) { await catalog.invalidate(product) }
     }
 
     /// One line per product: an order listing a product twice takes the sum.
