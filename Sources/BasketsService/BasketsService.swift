@@ -7,19 +7,21 @@ public struct BasketsService: ComptoirService {
     public static let id = ServiceID.baskets
 
     let environment: ServiceEnvironment
+    let baskets: BasketCache
 
     public init(environment: ServiceEnvironment) async throws {
         self.environment = environment
+        self.baskets = BasketCache(cache: environment.cache)
     }
 
     public var migrations: [any Migration] { [CreateBasketLines()] }
 
     public func addRoutes(to router: Router<ComptoirRequestContext>) {
-        BasketRoutes(environment: environment).add(to: router)
+        BasketRoutes(environment: environment, baskets: baskets).add(to: router)
     }
 
     /// A confirmed order empties the basket it came from; catalog changes refresh its snapshots.
-    public var eventHandlers: [EventHandler] { [BasketClearer.handler, SnapshotRefresher.handler] }
+    public var eventHandlers: [EventHandler] { [BasketClearer.handler(baskets), SnapshotRefresher.handler(baskets)] }
 
     public var openAPIDocument: JSONValue? { BasketsOpenAPI.document }
 }

@@ -76,6 +76,10 @@ struct Catalog: Sendable {
         try? await cache.delete(Self.cacheKey(id))
     }
 
+    func invalidate(_ ids: [UUID]) async {
+        for id in Set(ids) { await invalidate(id) }
+    }
+
     func categories(website: UUID) async throws -> [CategoryResponse] {
         let rows = try await sql.raw("""
             SELECT c.slug, c.name, (SELECT COUNT(*) FROM products p WHERE p.website_id = c.website_id AND p.category = c.slug) AS product_count

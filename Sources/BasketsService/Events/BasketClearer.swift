@@ -3,10 +3,11 @@ import FluentKit
 
 /// Empties a customer's basket in a store once their order there is confirmed.
 enum BasketClearer {
-    static var handler: EventHandler {
-        EventHandler(OrderConfirmed.type) { envelope, tx in
+    static func handler(_ baskets: BasketCache) -> EventHandler {
+        EventHandler.withAfterCommit(OrderConfirmed.type) { envelope, tx in
             let order = try envelope.payload(as: OrderConfirmed.self)
             try await BasketLine.query(on: tx).filter(\.$userId == order.userId).filter(\.$websiteId == order.websiteId).delete()
+            return { await baskets.invalidate([BasketCache.Owner(user: order.userId, website: order.websiteId)]) }
         }
     }
 }

@@ -7,6 +7,7 @@ import Hummingbird
 /// product is added; checkout compares them with the catalog again.
 struct BasketRoutes: Sendable {
     let environment: ServiceEnvironment
+    let baskets: BasketCache
 
     var database: any Database { environment.database.fluent }
 
@@ -20,7 +21,8 @@ struct BasketRoutes: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<BasketResponse> {
-        JSONResponse(BasketResponse(try await lines(of: try owner(context), context)))
+        let userId = try owner(context)
+        return JSONResponse(try await baskets.basket(of: cacheOwner(userId, context)) { BasketResponse(try await lines(of: userId, context)) })
     }
 
     @Sendable func addItem(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<BasketResponse> {
@@ -56,6 +58,7 @@ struct BasketRoutes: Sendable {
                 ).create(on: tx)
             }
         }
+        await baskets.invalidate([cacheOwner(userId, context)])
         return JSONResponse(BasketResponse(try await lines(of: userId, context)))
     }
 
@@ -66,23 +69,30 @@ struct BasketRoutes: Sendable {
         let line = try await line(of: userId, context)
         line.quantity = body.quantity
         try await line.update(on: database)
+        await baskets.invalidate([cacheOwner(userId, context)])
         return JSONResponse(BasketResponse(try await lines(of: userId, context)))
     }
 
     @Sendable func removeItem(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<BasketResponse> {
         let userId = try owner(context)
         try await line(of: userId, context).delete(on: database)
+        await baskets.invalidate([cacheOwner(userId, context)])
         return JSONResponse(BasketResponse(try await lines(of: userId, context)))
     }
 
     @Sendable func clear(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
         let userId = try owner(context)
         try await BasketLine.query(on: database).filter(\.$userId == userId).filter(\.$websiteId == context.website).delete()
+        await baskets.invalidate([cacheOwner(userId, context)])
         return Response(status: .noContent)
     }
 
     private func owner(_ context: ComptoirRequestContext) throws -> UUID {
         try context.require(.customer).requireUser()
+    }
+
+    private func cacheOwner(_ userId: UUID, _ context: ComptoirRequestContext) -> BasketCache.Owner {
+        BasketCache.Owner(user: userId, website: context.website)
     }
 
     private func lines(of userId: UUID, _ context: ComptoirRequestContext, on database: (any Database)? = nil) async throws -> [BasketLine] {

@@ -13,29 +13,30 @@ public struct Inbox: Sendable {
         self.metrics = metrics
     }
 
-    /// Runs `effect` in a transaction with the inbox row; returns `false` for a duplicate.
+    /// Runs `effect` in a transaction with the inbox row; returns its result, or `nil` for a duplicate.
     ///
     /// The row is claimed first with `INSERT … ON CONFLICT DO NOTHING`: when two replicas get
     /// the same event at once, the second waits on the first's row lock and then inserts
     /// nothing, so it sees a duplicate instead of failing on the unique key.
     @discardableResult
-    public func process(_ envelope: EventEnvelope, effect: @escaping @Sendable (any Database) async throws -> Void) async throws -> Bool {
-        let applied = try await database.fluent.transaction { tx -> Bool in
+    public func process<Result: Sendable>(
+        _ envelope: EventEnvelope, effect: @escaping @Sendable (any Database) async throws -> Result
+    ) async throws -> Result? {
+        let outcome = try await database.fluent.transaction { tx -> Result? in
             let claimed = try await (tx as! any SQLDatabase).insert(into: InboxMessage.schema)
                 .columns("id", "type", "source", "received_at")
                 .values(SQLBind(envelope.id), SQLBind(envelope.type), SQLBind(envelope.source.rawValue), SQLBind(Date()))
                 .ignoringConflicts(with: "id")
                 .returning("id")
                 .all()
-            guard !claimed.isEmpty else { return false }
-            try await effect(tx)
-            return true
+            guard !claimed.isEmpty else { return nil }
+            return try await effect(tx)
         }
-        if applied {
+        if outcome != nil {
             metrics.counter("events_consumed_total", [("type", envelope.type)]).increment()
         } else {
             metrics.counter("events_duplicates_total", [("type", envelope.type)]).increment()
         }
-        return applied
+        return outcome
     }
 }

@@ -38,19 +38,33 @@ extension ComptoirService {
 /// A consumer of some event types: `handle` runs inside the transaction that records the event
 /// in the service's inbox, so its effect happens once however often the event arrives.
 public struct EventHandler: Sendable {
-    public var bindings: [String]
-    public var handle: @Sendable (EventEnvelope, any Database) async throws -> Void
-    /// Runs once the handler's transaction has committed (never for a duplicate): for work that
-    /// must come after the commit, such as dropping cached copies of what the handler changed —
-    /// dropped inside the transaction, a concurrent read could cache the old rows again.
-    public var afterCommit: (@Sendable (EventEnvelope) async -> Void)?
+    /// Work to do once the handler's transaction has committed, such as dropping cached copies
+    /// of what it changed: dropped inside the transaction, a concurrent read could cache the
+    /// old rows again before the commit.
+    public typealias AfterCommit = @Sendable () async -> Void
 
-    public init(
-        _ bindings: String..., handle: @escaping @Sendable (EventEnvelope, any Database) async throws -> Void,
-        afterCommit: (@Sendable (EventEnvelope) async -> Void)? = nil
-    ) {
+    public var bindings: [String]
+    /// Applies the event inside the inbox transaction; what it returns runs after the commit
+    /// (never for a duplicate).
+    public var apply: @Sendable (EventEnvelope, any Database) async throws -> AfterCommit?
+
+    public init(_ bindings: String..., handle: @escaping @Sendable (EventEnvelope, any Database) async throws -> Void) {
         self.bindings = bindings
-        self.handle = handle
-        self.afterCommit = afterCommit
+        self.apply = { envelope, tx in
+            try await handle(envelope, tx)
+            return nil
+        }
+    }
+
+    private init(bindings: [String], apply: @escaping @Sendable (EventEnvelope, any Database) async throws -> AfterCommit?) {
+        self.bindings = bindings
+        self.apply = apply
+    }
+
+    /// A handler whose transaction is followed by work of its own: `apply` returns it.
+    public static func withAfterCommit(
+        _ bindings: String..., apply: @escaping @Sendable (EventEnvelope, any Database) async throws -> AfterCommit?
+    ) -> EventHandler {
+        EventHandler(bindings: bindings, apply: apply)
     }
 }

@@ -23,9 +23,9 @@ public struct ServiceHost {
             let inbox = environment.inbox
             try await platform.bus.subscribe(
                 EventSubscription(service: S.id, bindings: handler.bindings) { envelope in
-                    if try await inbox.process(envelope, effect: { tx in try await handler.handle(envelope, tx) }) {
-                        await handler.afterCommit?(envelope)
-                    }
+                    // `nil` for a duplicate; `.some(nil)` when applied with nothing to do after the commit.
+                    let afterCommit = try await inbox.process(envelope) { tx in try await handler.apply(envelope, tx) }
+                    await afterCommit??()
                 })
         }
         let router = Router(context: ComptoirRequestContext.self)

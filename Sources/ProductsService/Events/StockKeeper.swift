@@ -12,19 +12,21 @@ struct StockKeeper: Sendable {
 
     var handlers: [EventHandler] {
         [
-            EventHandler(
-                OrderPlaced.type, handle: { envelope, tx in try await reserve(try envelope.payload(as: OrderPlaced.self), on: tx) },
-                afterCommit: { envelope in await forgetCachedStock(ofOrder: try? envelope.payload(as: OrderPlaced.self).orderId) }),
-            EventHandler(
-                OrderCancelled.type, handle: { envelope, tx in try await release(try envelope.payload(as: OrderCancelled.self), on: tx) },
-                afterCommit: { envelope in await forgetCachedStock(ofOrder: try? envelope.payload(as: OrderCancelled.self).orderId) }),
+            EventHandler.withAfterCommit(OrderPlaced.type) { envelope, tx in
+                let changed = try await reserve(try envelope.payload(as: OrderPlaced.self), on: tx)
+                return { await catalog.invalidate(changed) }
+            },
+            EventHandler.withAfterCommit(OrderCancelled.type) { envelope, tx in
+                let changed = try await release(try envelope.payload(as: OrderCancelled.self), on: tx)
+                return { await catalog.invalidate(changed) }
+            },
         ]
     }
 
-    /// Runs inside the inbox transaction of the `orders.order.placed` event.
-    func reserve(_ order: OrderPlaced, on tx: any Database) async throws {
+    /// Runs inside the inbox transaction of the `orders.order.placed` event; returns the products whose stock changed.
+    func reserve(_ order: OrderPlaced, on tx: any Database) async throws -> [UUID] {
         let sql = tx as! any SQLDatabase
-        if try await StockReservation.query(on: tx).filter(\.$orderId == order.orderId).count() > 0 { return }
+        if try await StockReservation.query(on: tx).filter(\.$orderId == order.orderId).count() > 0 { return [] }
         var taken: [(UUID, Int)] = []
         var short: [UUID] = []
         for line in Self.merged(order.lines) {
@@ -42,16 +44,18 @@ struct StockKeeper: Sendable {
             }
             try await environment.outbox.append(
                 StockRejected(orderId: order.orderId, reason: "insufficient stock", productIds: short), websiteId: order.websiteId, on: tx)
-            return
+            return []
         }
         for (product, quantity) in taken {
             try await StockReservation(orderId: order.orderId, productId: product, quantity: quantity).create(on: tx)
         }
         try await environment.outbox.append(StockReserved(orderId: order.orderId), websiteId: order.websiteId, on: tx)
+        return taken.map(\.0)
     }
 
     /// Gives back what a cancelled order held; a second cancellation finds nothing left to release.
-    func release(_ cancellation: OrderCancelled, on tx: any Database) async throws {
+    /// Returns the products whose stock changed.
+    func release(_ cancellation: OrderCancelled, on tx: any Database) async throws -> [UUID] {
         let sql = tx as! any SQLDatabase
         let held = try await StockReservation.query(on: tx).filter(\.$orderId == cancellation.orderId).filter(\.$releasedAt == nil).all()
         for reservation in held {
@@ -59,14 +63,7 @@ struct StockKeeper: Sendable {
             reservation.releasedAt = Date()
             try await reservation.update(on: tx)
         }
-    }
-
-    /// Drops the cached copies of the products an order reserved or released, once that committed.
-    func forgetCachedStock(ofOrder orderId: UUID?) async {
-        guard let orderId,
-            let products = try? await StockReservation.query(on: environment.database.fluent).filter(\.$orderId == orderId).all(\.$productId)
-        else { return }
-        for product in Set(products) { await catalog.invalidate(product) }
+        return held.map(\.productId)
     }
 
     /// One line per product: an order listing a product twice takes the sum.
