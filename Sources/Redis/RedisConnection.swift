@@ -86,7 +86,8 @@ final class RedisConnection: Sendable {
             channel.close(promise: nil)
         }
         promise.futureResult.whenComplete { _ in timer.cancel() }
-        channel.writeAndFlush(RedisRequest(commands: commands, promise: promise), promise: nil)
+        // A write to a connection that closed in the meantime never reaches the handler: fail at once.
+        channel.writeAndFlush(RedisRequest(commands: commands, promise: promise)).whenFailure { _ in promise.fail(RedisError.connectionClosed) }
         return try await promise.futureResult.get()
     }
 
