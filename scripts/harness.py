@@ -212,26 +212,29 @@ class Instance:
     def base_url(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, port, extra_env=None):
-        """Starts (or restarts, on the same data directory) the platform on base port `port`."""
+    def start(self, port, extra_env=None, command=None):
+        """Starts (or restarts, on the same data directory) the platform on base port `port`;
+        `command` replaces `run` with another subcommand, e.g. ["gateway", "--host", "127.0.0.1"]."""
         self.port = port
         self.ready = False
         self.close_log()
         env = dict(os.environ)
+        # Settings from the caller's shell must not point the instance at other servers;
+        # the caller's own extra_env may.
+        for key in list(env):
+            if key.startswith("COMPTOIR_") and key.endswith("_URL"):
+                del env[key]
+        env.pop("COMPTOIR_DATA_DIR", None)
         env.update({
             "COMPTOIR_BCRYPT_COST": "4",
             "COMPTOIR_ADMIN_EMAIL": ADMIN_EMAIL,
             "COMPTOIR_ADMIN_PASSWORD": ADMIN_PASSWORD,
         })
         env.update(extra_env or {})
-        # Settings from the caller's shell must not point the instance at other servers.
-        for key in list(env):
-            if key.startswith("COMPTOIR_") and key.endswith("_URL"):
-                del env[key]
-        env.pop("COMPTOIR_DATA_DIR", None)
+        arguments = command if command is not None else ["--no-demo"]
         self.log_file = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(port), "--data-dir", self.data_dir, "--no-demo"],
+            [self.binary, *arguments, "--port", str(port), "--data-dir", self.data_dir],
             stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT,
             cwd=os.path.dirname(self.data_dir), env=env,
             start_new_session=True,  # Ctrl-C reaches us only; we stop the instance ourselves
