@@ -93,7 +93,7 @@ let package = Package(
             dependencies: ["ComptoirKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/ComptoirTesting"
         ),
-        .testTarget(name: "RedisTests", dependencies: ["Redis"]),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ComptoirKitTests", dependencies: ["ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "WebsitesServiceTests", dependencies: ["WebsitesService", "AuthService", "ComptoirKit", "ComptoirTesting"]),

@@ -58,7 +58,9 @@ struct RedisAdapterTests {
     @Test func theLimiterFallsBackToItsOwnBucketsWhenRedisIsUnreachable() async throws {
         var configuration = try RedisConfiguration(url: TestPlatform.redisURL!)
         configuration.port = 1
-        let unreachable = RedisClient(configuration: configuration)
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .critical
+        let unreachable = RedisClient(configuration: configuration, logger: quiet)
         let limiter = RedisRateLimiter(redis: unreachable, prefix: prefix, logger: Logger(label: "test"))
         let limit = RateLimit(capacity: 3, period: .seconds(60))
         var decisions: [Bool] = []

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 
 @testable import Redis
@@ -6,6 +7,13 @@ import Testing
 /// The server of the tests: `COMPTOIR_TEST_REDIS_URL` (scripts/integration-test sets it).
 enum TestServer {
     static let url = ProcessInfo.processInfo.environment["COMPTOIR_TEST_REDIS_URL"]
+
+    /// The client logs reconnections; the tests that provoke them need not show them.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "redis-test")
+        logger.logLevel = .critical
+        return logger
+    }
 }
 
 /// Against a real server. Without `COMPTOIR_TEST_REDIS_URL` these tests do not run; with it, a
@@ -23,7 +31,7 @@ struct RedisClientTests {
     private func withConfiguredClient(_ adjust: (inout RedisConfiguration) -> Void, _ body: (RedisClient) async throws -> Void) async throws {
         var configuration = try RedisConfiguration(url: TestServer.url!)
         adjust(&configuration)
-        let client = RedisClient(configuration: configuration)
+        let client = RedisClient(configuration: configuration, logger: TestServer.quietLogger)
         do {
             try await body(client)
         } catch {
@@ -181,7 +189,7 @@ struct RedisClientTests {
         var configuration = try RedisConfiguration(url: TestServer.url!)
         configuration.port = 1  // nothing listens there
         configuration.minimumBackoff = .seconds(5)
-        let redis = RedisClient(configuration: configuration)
+        let redis = RedisClient(configuration: configuration, logger: TestServer.quietLogger)
         await #expect(throws: RedisError.self) { try await redis.ping() }
         await #expect {
             try await redis.ping()
