@@ -36,8 +36,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "AMQP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "ComptoirKit",
             dependencies: [
+                "AMQP",
                 "Redis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -92,6 +101,10 @@ let package = Package(
             name: "ComptoirTesting",
             dependencies: ["ComptoirKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/ComptoirTesting"
+        ),
+        .testTarget(
+            name: "AMQPTests",
+            dependencies: ["AMQP", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ComptoirKitTests", dependencies: ["ComptoirKit", "ComptoirTesting"]),

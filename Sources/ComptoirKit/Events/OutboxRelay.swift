@@ -18,6 +18,8 @@ public struct OutboxRelay: Service {
     var pollInterval: Duration = .milliseconds(200)
     var batchSize = 100
     var maxAttempts = 12
+    /// The pause before the first retry; it doubles with each failure, up to 5 minutes.
+    public var firstRetryDelay: TimeInterval = 0.5
     /// Event types left unpublished (``ComptoirConfiguration/heldEventTypes``, crash tests only).
     let heldTypes: Set<String>
 
@@ -64,7 +66,7 @@ public struct OutboxRelay: Service {
         } catch {
             row.attempts += 1
             row.lastError = String(String(reflecting: error).prefix(1000))
-            let backoff = min(0.5 * pow(2, Double(row.attempts - 1)), 300)
+            let backoff = min(firstRetryDelay * pow(2, Double(row.attempts - 1)), 300)
             row.nextAttemptAt = Date().addingTimeInterval(backoff)
             if row.attempts >= maxAttempts {
                 row.deadAt = Date()
