@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One connection to Redis, shared by concurrent callers: their commands are pipelined and
 /// the replies matched in order by ``RedisCommandHandler``.
@@ -8,13 +9,16 @@ final class RedisConnection: Sendable {
     private let channel: any Channel
     /// The protocol the handshake settled on: 3 when the server speaks RESP3, else 2.
     let protocolVersion: Int
+    /// Set the moment a command times out: the socket closes a little later, and the pool must
+    /// not hand the connection out in between.
+    private let broken = Atomic<Bool>(false)
 
     private init(channel: any Channel, protocolVersion: Int) {
         self.channel = channel
         self.protocolVersion = protocolVersion
     }
 
-    var isActive: Bool { channel.isActive }
+    var isActive: Bool { channel.isActive && !broken.load(ordering: .relaxed) }
 
     /// Connects, then says HELLO 3 (with AUTH) and falls back to RESP2 with AUTH when the
     /// server is older than Redis 6, then SELECTs the database.
@@ -81,7 +85,8 @@ final class RedisConnection: Sendable {
     func send(_ commands: [RedisCommand], timeout: Duration) async throws -> [RESPValue] {
         let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
         let channel = self.channel
-        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
+        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) { [self] in
+            broken.store(true, ordering: .relaxed)
             promise.fail(RedisError.timeout)
             channel.close(promise: nil)
         }
