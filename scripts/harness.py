@@ -1,11 +1,12 @@
 """Shared pieces of the scripts that test the comptoir binary from outside (smoke-test,
-crash-test): check bookkeeping, an HTTP client for the gateway, free ports, and platform
+crash-test, redis-test, amqp-test): check bookkeeping, an HTTP client for the gateway, free ports, and platform
 processes started, polled, stopped and killed.
 """
 
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -138,6 +139,14 @@ class Client:
 
     def put(self, path, body=None, **kw):
         return self.request("PUT", path, body=body, **kw)
+
+
+def metric(base_url, name, labels):
+    """The value of one Prometheus sample at `base_url`/metrics (`labels` as written there,
+    e.g. 'type="orders.order.placed"'), 0 when absent."""
+    text = Client(base_url).get("/metrics").body.decode("utf-8", "replace")
+    found = re.search(rf"^{re.escape(name)}\{{{re.escape(labels)}\}} (\S+)$", text, re.M)
+    return float(found.group(1)) if found else 0.0
 
 
 def http_status(url, timeout=5.0):

@@ -51,6 +51,10 @@ public struct AMQPChannel: Sendable {
         return count
     }
 
+    public func deleteExchange(_ exchange: String) async throws {
+        try await call(.exchangeDelete(name: exchange, ifUnused: false)) { if case .exchangeDeleteOk = $0 { true } else { false } }
+    }
+
     /// At most `prefetchCount` unacknowledged deliveries on this channel's consumers at once.
     public func setPrefetch(_ prefetchCount: UInt16) async throws {
         try await call(.basicQos(prefetchSize: 0, prefetchCount: prefetchCount, global: false)) { if case .basicQosOk = $0 { true } else { false } }

@@ -4,10 +4,10 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// A connection to a RabbitMQ cluster that stays up: ``run()`` connects to one node of the
-/// list, declares the topology, starts the consumers, and when the connection drops (a node
-/// stopped, a network cut, missed heartbeats) moves on to the next node after a back-off,
-/// declaring and consuming again. Publications go through a channel in confirm mode.
+/// Connections to a RabbitMQ cluster that stay up: ``run()`` connects to one node of the list,
+/// declares the topology, starts the consumers, and when a connection drops (a node stopped,
+/// a network cut, missed heartbeats) moves on to the next node, declaring and consuming again.
+/// Publications go through a channel in confirm mode on a connection of their own.
 public final class AMQPClient: Sendable {
     /// What a consumer's handler decides for a delivery.
     public enum Disposition: Sendable {
@@ -35,10 +35,21 @@ public final class AMQPClient: Sendable {
     private struct State {
         var topology = AMQPTopology()
         var consumers: [Consumer] = []
-        var connection: AMQPConnection?
+        /// The connection that publishes, and its confirm-mode channel.
+        var publishing: AMQPConnection?
         var publisher: AMQPChannel?
+        /// The connection the consumers run on, once they all consume.
+        var consuming: AMQPConnection?
         var stopping = false
         var blocked: String?
+    }
+
+    /// Publishing and consuming use separate connections, as RabbitMQ advises: when a memory or
+    /// disk alarm blocks publishers, the broker stops reading their connection, and acks sent on
+    /// it would wait too.
+    private enum Role: String {
+        case publishing = "publish"
+        case consuming = "consume"
     }
 
     public let configuration: AMQPConfiguration
@@ -57,36 +68,55 @@ public final class AMQPClient: Sendable {
         state.withLock { $0.topology.merge(topology) }
     }
 
-    /// Adds a consumer, started on every connection.
+    /// Adds a consumer, started on every connection. Add consumers before ``run()``.
     public func addConsumer(_ consumer: Consumer) {
         state.withLock { $0.consumers.append(consumer) }
     }
 
-    /// Whether a connection is up right now.
-    public var isConnected: Bool { state.withLock { $0.publisher != nil } }
+    /// Whether the client can publish and, when it has consumers, consumes, right now.
+    public var isConnected: Bool { state.withLock { $0.publisher != nil && ($0.consumers.isEmpty || $0.consuming != nil) } }
 
     /// The broker's reason while it blocks publishers (a memory or disk alarm), else `nil`.
     public var blockedReason: String? { state.withLock { $0.blocked } }
 
-    /// Connects and reconnects until ``shutdown()`` or cancellation.
+    /// Keeps a publishing connection and, when there are consumers, a consuming connection up
+    /// until ``shutdown()`` or cancellation.
     public func run() async {
+        let hasConsumers = state.withLock { !$0.consumers.isEmpty }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.keepConnected(.publishing) }
+            if hasConsumers { group.addTask { await self.keepConnected(.consuming) } }
+        }
+    }
+
+    /// Connects to one node after another: a lost connection moves on to the next node at once,
+    /// failed attempts back off (``AMQPConfiguration/minimumBackoff`` doubling up to the maximum).
+    private func keepConnected(_ role: Role) async {
         var failures = 0
         var next = Int.random(in: 0..<max(configuration.endpoints.count, 1))
+        var configuration = self.configuration
+        configuration.connectionName += " (\(role.rawValue))"
         while !Task.isCancelled, !state.withLock({ $0.stopping }) {
             let endpoint = configuration.endpoints[next % configuration.endpoints.count]
             next += 1
             do {
                 let connection = try await AMQPConnection.connect(to: endpoint, configuration: configuration, group: group) { reason in
-                    self.blockedChanged(reason)
+                    if role == .publishing { self.blockedChanged(reason) }
                 }
                 failures = 0
-                await serve(connection)
+                switch role {
+                case .publishing: await publish(on: connection)
+                case .consuming: await consume(on: connection)
+                }
             } catch {
                 failures += 1
                 let backoff = min(configuration.minimumBackoff * (1 << min(failures - 1, 16)), configuration.maximumBackoff)
                 logger.warning(
                     "RabbitMQ connection failed; trying the next node",
-                    metadata: ["node": .string(endpoint.description), "error": .string("\(error)"), "retry_in": .string("\(backoff)")])
+                    metadata: [
+                        "node": .string(endpoint.description), "connection": .string(role.rawValue), "error": .string("\(error)"),
+                        "retry_in": .string("\(backoff)"),
+                    ])
                 try? await Task.sleep(for: backoff)
             }
         }
@@ -101,53 +131,100 @@ public final class AMQPClient: Sendable {
         }
     }
 
-    /// Uses one connection until it closes: topology, publisher, consumers.
-    private func serve(_ connection: AMQPConnection) async {
+    /// Uses one connection for publishing until it closes: topology, then a confirm-mode channel.
+    private func publish(on connection: AMQPConnection) async {
         do {
             let publisher = try await connection.openChannel()
-            let (topology, consumers) = state.withLock { ($0.topology, $0.consumers) }
-            try await topology.declare(on: publisher)
+            try await state.withLock { $0.topology }.declare(on: publisher)
             try await publisher.enableConfirms()
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            let stopping = state.withLock { state -> Bool in
+                state.publishing = connection
+                state.publisher = publisher
+                return state.stopping
+            }
+            if stopping { await connection.close() }
+            logger.notice("RabbitMQ connected", metadata: ["node": .string(connection.endpoint.description), "connection": "publish"])
+            let reason = await Self.closed(connection)
+            state.withLock { state in
+                state.publishing = nil
+                state.publisher = nil
+                state.blocked = nil
+            }
+            connectionEnded(connection, role: .publishing, reason: reason)
+        } catch {
+            await setupFailed(connection, role: .publishing, error: error)
+        }
+    }
+
+    /// Uses one connection for consuming until it closes, or until a consumer ends while it is
+    /// open (the broker cancelled it, say, because its queue was deleted): then the connection is
+    /// closed so that the next one declares the topology and starts every consumer again.
+    private func consume(on connection: AMQPConnection) async {
+        do {
+            let (topology, consumers) = state.withLock { ($0.topology, $0.consumers) }
+            let setup = try await connection.openChannel()
+            try await topology.declare(on: setup)
+            try await setup.close()
+            try await withThrowingTaskGroup(of: String.self) { group in
                 for consumer in consumers {
                     let channel = try await connection.openChannel()
                     try await channel.setPrefetch(consumer.prefetch)
                     let subscription = try await channel.consume(consumer.queue)
-                    group.addTask { await Self.deliver(subscription, of: consumer, on: channel) }
+                    group.addTask {
+                        await Self.deliver(subscription, of: consumer, on: channel)
+                        return "the consumer of \(consumer.queue) ended"
+                    }
                 }
+                group.addTask { await Self.closed(connection) }
                 let stopping = state.withLock { state -> Bool in
-                    state.connection = connection
-                    state.publisher = publisher
+                    state.consuming = connection
                     return state.stopping
                 }
                 if stopping { await connection.close() }
-                logger.notice("RabbitMQ connected", metadata: ["node": .string(connection.endpoint.description), "consumers": .stringConvertible(consumers.count)])
-                let reason: String
-                do {
-                    try await connection.closeFuture.get()
-                    reason = "closed"
-                } catch {
-                    reason = "\(error)"
-                }
-                state.withLock { state in
-                    state.connection = nil
-                    state.publisher = nil
-                }
+                logger.notice(
+                    "RabbitMQ connected",
+                    metadata: ["node": .string(connection.endpoint.description), "connection": "consume", "consumers": .stringConvertible(consumers.count)])
+                let reason = try await group.next() ?? "closed"
+                state.withLock { $0.consuming = nil }
+                await connection.close()
                 group.cancelAll()
-                let stoppedOnPurpose = state.withLock { $0.stopping }
-                if !stoppedOnPurpose {
-                    logger.warning("RabbitMQ connection lost; reconnecting", metadata: ["node": .string(connection.endpoint.description), "reason": .string(reason)])
-                }
+                connectionEnded(connection, role: .consuming, reason: reason)
             }
         } catch {
-            logger.warning("RabbitMQ setup failed on a fresh connection", metadata: ["node": .string(connection.endpoint.description), "error": .string("\(error)")])
-            state.withLock { state in
-                state.connection = nil
+            state.withLock { $0.consuming = nil }
+            await setupFailed(connection, role: .consuming, error: error)
+        }
+    }
+
+    /// Why `connection` closed, once it has.
+    private static func closed(_ connection: AMQPConnection) async -> String {
+        do {
+            try await connection.closeFuture.get()
+            return "closed"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    private func connectionEnded(_ connection: AMQPConnection, role: Role, reason: String) {
+        guard !state.withLock({ $0.stopping }) else { return }
+        logger.warning(
+            "RabbitMQ connection lost; reconnecting",
+            metadata: ["node": .string(connection.endpoint.description), "connection": .string(role.rawValue), "reason": .string(reason)])
+    }
+
+    private func setupFailed(_ connection: AMQPConnection, role: Role, error: any Error) async {
+        logger.warning(
+            "RabbitMQ setup failed on a fresh connection",
+            metadata: ["node": .string(connection.endpoint.description), "connection": .string(role.rawValue), "error": .string("\(error)")])
+        state.withLock { state in
+            if role == .publishing {
+                state.publishing = nil
                 state.publisher = nil
             }
-            await connection.close()
-            try? await Task.sleep(for: configuration.minimumBackoff)
         }
+        await connection.close()
+        try? await Task.sleep(for: configuration.minimumBackoff)
     }
 
     /// Hands each delivery to the consumer's handler, one at a time, and settles it as the handler says.
@@ -184,7 +261,7 @@ public final class AMQPClient: Sendable {
 
     /// Runs `body` on a fresh channel of the current connection (for inspection and tests).
     public func withChannel<T: Sendable>(_ body: (AMQPChannel) async throws -> T) async throws -> T {
-        guard let connection = state.withLock({ $0.connection }) else { throw AMQPError.connectionClosed("not connected") }
+        guard let connection = state.withLock({ $0.publishing }) else { throw AMQPError.connectionClosed("not connected") }
         let channel = try await connection.openChannel()
         do {
             let result = try await body(channel)
@@ -205,12 +282,12 @@ public final class AMQPClient: Sendable {
         }
     }
 
-    /// Stops reconnecting and closes the connection; ``run()`` returns.
+    /// Stops reconnecting and closes the connections; ``run()`` returns.
     public func shutdown() async {
-        let connection = state.withLock { state -> AMQPConnection? in
+        let connections = state.withLock { state -> [AMQPConnection] in
             state.stopping = true
-            return state.connection
+            return [state.publishing, state.consuming].compactMap { $0 }
         }
-        await connection?.close()
+        for connection in connections { await connection.close() }
     }
 }

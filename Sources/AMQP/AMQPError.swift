@@ -21,6 +21,15 @@ public enum AMQPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The `amqp://` URL cannot be used.
     case invalidURL(String)
 
+    /// Whether the broker was out of reach (no connection, no answer) rather than refusing:
+    /// trying again later, perhaps on another node, may succeed.
+    public var isTransient: Bool {
+        switch self {
+        case .connectionFailed, .connectionClosed, .timeout: true
+        default: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .connectionFailed(let reason): "cannot connect to RabbitMQ: \(reason)"

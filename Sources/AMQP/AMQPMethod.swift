@@ -25,6 +25,8 @@ enum AMQPMethod: Sendable, Equatable {
     // exchange (40)
     case exchangeDeclare(name: String, type: String, passive: Bool, durable: Bool, autoDelete: Bool, isInternal: Bool, arguments: AMQPTable)
     case exchangeDeclareOk
+    case exchangeDelete(name: String, ifUnused: Bool)
+    case exchangeDeleteOk
     // queue (50)
     case queueDeclare(name: String, passive: Bool, durable: Bool, exclusive: Bool, autoDelete: Bool, arguments: AMQPTable)
     case queueDeclareOk(name: String, messageCount: UInt32, consumerCount: UInt32)
@@ -76,6 +78,8 @@ enum AMQPMethod: Sendable, Equatable {
         case .channelCloseOk: (20, 41)
         case .exchangeDeclare: (40, 10)
         case .exchangeDeclareOk: (40, 11)
+        case .exchangeDelete: (40, 20)
+        case .exchangeDeleteOk: (40, 21)
         case .queueDeclare: (50, 10)
         case .queueDeclareOk: (50, 11)
         case .queueBind: (50, 20)
@@ -140,7 +144,7 @@ enum AMQPMethod: Sendable, Equatable {
             try buffer.writeShortString(String(text.utf8.prefix(255)) ?? "")
             buffer.writeInteger(classId)
             buffer.writeInteger(methodId)
-        case .connectionCloseOk, .channelCloseOk, .connectionUnblocked, .confirmSelectOk, .basicQosOk, .queueBindOk, .exchangeDeclareOk,
+        case .connectionCloseOk, .channelCloseOk, .connectionUnblocked, .confirmSelectOk, .basicQosOk, .queueBindOk, .exchangeDeclareOk, .exchangeDeleteOk,
             .channelOpenOk, .connectionOpenOk, .basicGetEmpty:
             break
         case .channelOpen:
@@ -169,6 +173,10 @@ enum AMQPMethod: Sendable, Equatable {
             buffer.writeInteger(UInt16(0))
             try buffer.writeShortString(queue)
             buffer.writeInteger(Self.bits(false))
+        case .exchangeDelete(let name, let ifUnused):
+            buffer.writeInteger(UInt16(0))
+            try buffer.writeShortString(name)
+            buffer.writeInteger(Self.bits(ifUnused, false))
         case .queueDelete(let queue, let ifUnused, let ifEmpty):
             buffer.writeInteger(UInt16(0))
             try buffer.writeShortString(queue)
@@ -243,6 +251,7 @@ enum AMQPMethod: Sendable, Equatable {
         case (20, 21): return .channelFlowOk(active: bit(try buffer.readAMQPInteger(), 0))
         case (20, 41): return .channelCloseOk
         case (40, 11): return .exchangeDeclareOk
+        case (40, 21): return .exchangeDeleteOk
         case (50, 11):
             return .queueDeclareOk(name: try buffer.readShortString(), messageCount: try buffer.readAMQPInteger(), consumerCount: try buffer.readAMQPInteger())
         case (50, 21): return .queueBindOk

@@ -25,15 +25,14 @@ public struct EmbeddedPlatform {
         self.platform = platform
         self.port = port
         self.hosts = hosts
-        if !configuration.heldEventTypes.isEmpty {
-            logger.warning("COMPTOIR_HOLD_EVENTS is set: these events stay unpublished (crash tests only)", metadata: ["types": .string(configuration.heldEventTypes.sorted().joined(separator: ","))])
-        }
     }
 
     /// The services and the gateway, to run in one `ServiceGroup`.
     public func services(host: String, onGatewayRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> [any Service] {
         // First in, last out: every database stays open until every relay and server has stopped.
         var services: [any Service] = [ResourceCloser(databases: hosts.map(\.environment.database), platform: platform)]
+        // Then the bus: up before the relays publish, down after they stopped.
+        if let bus = platform.busService { services.append(bus) }
         var upstreams: [ServiceID: URL] = [:]
         for serviceHost in hosts {
             let servicePort = port + serviceHost.id.portOffset

@@ -36,7 +36,7 @@ import Testing
         try await Application(router: router).test(.live) { upstream in
             let client = InternalClient(
                 httpClient: .shared, serviceURLs: [.baskets: URL(string: "http://127.0.0.1:\(upstream.port!)")!],
-                tokens: ServiceTokenIssuer(signer: await TokenSigner(key: serviceKey), service: .orders), timeout: .seconds(2))
+                tokens: ServiceTokenIssuer(signer: await TokenSigner(key: serviceKey), service: .orders), timeout: .seconds(15))
             let caller = Router(context: ComptoirRequestContext.self)
             ServiceHost.addStandardMiddleware(
                 to: caller, metrics: ServiceMetrics(), configuration: try TestPlatform.configuration(dataDirectory: FileManager.default.temporaryDirectory))

@@ -24,13 +24,19 @@ public enum TestPlatform {
     /// (`COMPTOIR_TEST_DATABASE_URL`, `COMPTOIR_TEST_REDIS_URL`; scripts/integration-test sets
     /// them), PostgreSQL databases and Redis keys of this platform's own, so that tests running
     /// in parallel never meet. Then `extra`, which wins.
-    public static func variables(_ extra: [String: String] = [:]) -> [String: String] {
+    /// With `eventBus`, a platform that runs its bus (the whole platform, not one service under
+    /// test) also uses `COMPTOIR_TEST_AMQP_URL`'s RabbitMQ, in a namespace of its own.
+    public static func variables(_ extra: [String: String] = [:], eventBus: Bool = false) -> [String: String] {
         var values = ["COMPTOIR_BCRYPT_COST": "4"]
         let run = ProcessInfo.processInfo.environment
         let namespace = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         if let url = run["COMPTOIR_TEST_DATABASE_URL"], !url.isEmpty {
             values["COMPTOIR_DATABASE_URL"] = url
             values["COMPTOIR_DATABASE_PREFIX"] = namespace
+        }
+        if eventBus, let url = run["COMPTOIR_TEST_AMQP_URL"], !url.isEmpty {
+            values["COMPTOIR_AMQP_URL"] = url
+            values["COMPTOIR_AMQP_NAMESPACE"] = namespace
         }
         if let url = run["COMPTOIR_TEST_REDIS_URL"], !url.isEmpty {
             values["COMPTOIR_REDIS_URL"] = url

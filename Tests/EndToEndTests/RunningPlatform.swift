@@ -29,7 +29,7 @@ struct RunningPlatform: Sendable {
         var values = TestPlatform.variables([
             "COMPTOIR_ADMIN_EMAIL": adminEmail, "COMPTOIR_ADMIN_PASSWORD": adminPassword,
             "COMPTOIR_RATE_LIMIT_IP": "100000/1s", "COMPTOIR_RATE_LIMIT_USER": "100000/1s",
-        ])
+        ], eventBus: true)
         values.merge(environment) { $1 }
         let configuration = try ComptoirConfiguration(environment: EnvironmentReader(values), dataDirectory: directory.path, basePort: port)
         var logger = Logger(label: "e2e")
@@ -42,8 +42,16 @@ struct RunningPlatform: Sendable {
             do {
                 try await running.waitUntilReady()
                 try await body(running)
+                if let bus = platform.platform.bus as? AMQPEventBus {
+                    // Nothing may end in a dead-letter queue; then the test's queues go.
+                    let depths = try await bus.queueDepths()
+                    #expect(depths.filter { $0.key.hasSuffix(".dlq") && $0.value > 0 }.isEmpty, "dead-lettered events: \(depths)")
+                    try await bus.deleteTopology()
+                }
             } catch {
+                // Stop in order before rethrowing: a cancelled group would leave the databases open.
                 await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
                 try? await running.http.shutdown()
                 throw error
             }

@@ -167,7 +167,14 @@ struct RedisClientTests {
             await #expect(throws: RedisError.timeout) {
                 try await redis.send(RedisCommand("BLPOP", [RedisArgument(prefix + "never"), "2"]))
             }
-            try await redis.ping()
+            // A fresh connection replaces the closed one; on a loaded machine its first ping may
+            // itself miss the short timeout, so allow a few.
+            var recovered = false
+            for _ in 0..<25 where !recovered {
+                recovered = (try? await redis.ping()) != nil
+                if !recovered { try await Task.sleep(for: .milliseconds(40)) }
+            }
+            #expect(recovered)
         }
     }
 

@@ -1,3 +1,4 @@
+import AMQP
 import Foundation
 import Logging
 
@@ -19,6 +20,11 @@ public struct ComptoirConfiguration: Sendable {
     public var databaseTimeout: Duration
     /// The Redis server for the cache, the shared rate limits and token revocation (`COMPTOIR_REDIS_URL`).
     public var redis: RedisSettings?
+    /// The RabbitMQ cluster carrying events between services (`COMPTOIR_AMQP_URL`, a comma-separated
+    /// list of nodes); otherwise events go in-process.
+    public var amqp: AMQPConfiguration?
+    /// Put before every exchange and queue name (`COMPTOIR_AMQP_NAMESPACE`), for platforms sharing a broker.
+    public var amqpNamespace: String
     /// Whether services cache reads (`COMPTOIR_CACHE`, on by default; `off` for benchmarks and debugging).
     public var cacheEnabled: Bool
     /// Where each service is reached (`COMPTOIR_<ID>_URL`).
@@ -52,10 +58,8 @@ public struct ComptoirConfiguration: Sendable {
     public var contactRoutes: [String: String]
     /// Contact-form messages one client IP may send (`COMPTOIR_CONTACT_RATE_LIMIT`).
     public var contactRateLimit: RateLimit
-    /// Fault injection for crash tests only (`COMPTOIR_HOLD_EVENTS`, comma-separated event
-    /// types): the outbox relays keep these events unpublished, so a test can kill the process
-    /// at a known point of a saga. Never set in production.
-    public var heldEventTypes: Set<String>
+    /// Seams for crash tests only (`COMPTOIR_HOLD_EVENTS`, `COMPTOIR_CRASH_AFTER_PUBLISH`).
+    public var faults: FaultInjection
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var gateway: GatewayConfiguration
@@ -82,6 +86,18 @@ public struct ComptoirConfiguration: Sendable {
         self.databaseTimeout = try env.duration("COMPTOIR_DATABASE_TIMEOUT", default: .seconds(10))
         self.redis = try RedisSettings(environment: env)
         self.cacheEnabled = try env.bool("COMPTOIR_CACHE", default: true)
+        self.amqpNamespace = env.string("COMPTOIR_AMQP_NAMESPACE") ?? ""
+        guard amqpNamespace.count <= 40, amqpNamespace.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw ConfigurationError("COMPTOIR_AMQP_NAMESPACE", "must be at most 40 letters, digits, - or _ (got \"\(amqpNamespace)\")")
+        }
+        if let url = env.string("COMPTOIR_AMQP_URL") {
+            do {
+                amqp = try AMQPConfiguration(url: url)
+            } catch {
+                throw ConfigurationError(
+                    "COMPTOIR_AMQP_URL", "must look like amqp://user:password@host:5672/vhost, or a comma-separated list of nodes (got \"\(EnvironmentReader.redacted(url))\")")
+            }
+        }
         var urls: [ServiceID: URL] = [:]
         for service in ServiceID.allCases {
             let name = "COMPTOIR_\(service.environmentName)_URL"
@@ -127,7 +143,7 @@ public struct ComptoirConfiguration: Sendable {
         self.contactRoutes = routes
         self.contactRateLimit = try env.string("COMPTOIR_CONTACT_RATE_LIMIT").map { try .parse($0, variable: "COMPTOIR_CONTACT_RATE_LIMIT") }
             ?? RateLimit(capacity: 5, period: .seconds(600))
-        self.heldEventTypes = Set((env.string("COMPTOIR_HOLD_EVENTS") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        self.faults = FaultInjection(environment: env)
         let level = env.string("COMPTOIR_LOG_LEVEL")?.lowercased() ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else {
             throw ConfigurationError("COMPTOIR_LOG_LEVEL", "must be one of trace, debug, info, notice, warning, error, critical (got \"\(level)\")")
@@ -143,7 +159,7 @@ public struct ComptoirConfiguration: Sendable {
 
     /// Variables of adapters that later issues bring; refusing them beats silently ignoring them.
     static let unsupportedVariables = [
-        "COMPTOIR_AMQP_URL", "COMPTOIR_S3_ENDPOINT", "COMPTOIR_SMTP_URL", "COMPTOIR_OTLP_ENDPOINT",
+        "COMPTOIR_S3_ENDPOINT", "COMPTOIR_SMTP_URL", "COMPTOIR_OTLP_ENDPOINT",
     ]
 
     /// Fails when a variable names an adapter this build does not have yet.

@@ -69,8 +69,8 @@ public struct EnvironmentReader: Sendable {
 
     /// Removes a password from a URL so that it can be printed.
     public static func redacted(_ raw: String) -> String {
-        guard var components = URLComponents(string: raw), components.password != nil else { return raw }
-        components.password = "***"
-        return components.string ?? raw
+        // Textual, not URLComponents: a value that does not parse as one URL (a comma-separated
+        // list of nodes, a stray space) must lose its passwords too.
+        raw.replacing(#/(://[^:/@\s]*):[^@\s]*@/#) { match in "\(match.output.1):***@" }
     }
 }

@@ -5,9 +5,28 @@
 public protocol EventBus: Sendable {
     /// Delivers `envelope` to every subscription whose bindings match its type.
     func publish(_ envelope: EventEnvelope) async throws
+    /// Publishes several events in order and says, per event, whether it was accepted; with
+    /// RabbitMQ they are all in flight at once, each awaiting its own confirm.
+    func publish(_ envelopes: [EventEnvelope]) async -> [Result<Void, any Error>]
     /// Registers a consumer. Subscriptions are made before any relay starts, so nothing published
     /// at start-up (say, events left over from before a crash) misses its consumer.
     func subscribe(_ subscription: EventSubscription) async throws
+}
+
+extension EventBus {
+    /// One after the other; a failure does not stop the next.
+    public func publish(_ envelopes: [EventEnvelope]) async -> [Result<Void, any Error>] {
+        var results: [Result<Void, any Error>] = []
+        for envelope in envelopes {
+            do {
+                try await publish(envelope)
+                results.append(.success(()))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
 }
 
 /// A service's interest in events: routing-key patterns (`*` one word, `#` any words) and the
@@ -15,11 +34,16 @@ public protocol EventBus: Sendable {
 public struct EventSubscription: Sendable {
     public var service: ServiceID
     public var bindings: [String]
+    /// The consuming service's metrics, where a bus counts redeliveries and dead letters.
+    public var metrics: ServiceMetrics?
     public var handler: @Sendable (EventEnvelope) async throws -> Void
 
-    public init(service: ServiceID, bindings: [String], handler: @escaping @Sendable (EventEnvelope) async throws -> Void) {
+    public init(
+        service: ServiceID, bindings: [String], metrics: ServiceMetrics? = nil, handler: @escaping @Sendable (EventEnvelope) async throws -> Void
+    ) {
         self.service = service
         self.bindings = bindings
+        self.metrics = metrics
         self.handler = handler
     }
 
@@ -41,4 +65,17 @@ public struct EventSubscription: Sendable {
             return words.first == head && topic(pattern.dropFirst(), matches: words.dropFirst())
         }
     }
+}
+
+/// Thrown by a bus that cannot take events right now (no broker connection, no answer in
+/// time): the outbox relay keeps the rows and tries again soon, without counting an attempt
+/// against them, so a long broker outage sets nothing aside.
+public struct EventBusUnavailable: Error, CustomStringConvertible {
+    public var reason: String
+
+    public init(_ reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { "the event bus is unavailable: \(reason)" }
 }

@@ -9,6 +9,8 @@ import ServiceLifecycle
 ///
 /// A row whose publication keeps failing is retried with exponential back-off, then set aside as
 /// dead (logged, counted in `outbox_dead_total`) so that one poisoned event cannot block the rest.
+/// While the bus is unavailable (``EventBusUnavailable``: no broker connection) rows simply wait:
+/// an outage, however long, sets nothing aside.
 public struct OutboxRelay: Service {
     let database: ServiceDatabase
     let bus: any EventBus
@@ -20,11 +22,11 @@ public struct OutboxRelay: Service {
     var maxAttempts = 12
     /// The pause before the first retry; it doubles with each failure, up to 5 minutes.
     public var firstRetryDelay: TimeInterval = 0.5
-    /// Event types left unpublished (``ComptoirConfiguration/heldEventTypes``, crash tests only).
-    let heldTypes: Set<String>
+    /// Crash-test seams (``FaultInjection``); none in production.
+    let faults: FaultInjection
 
-    public init(database: ServiceDatabase, bus: any EventBus, outbox: Outbox, metrics: ServiceMetrics, logger: Logger, heldTypes: Set<String> = []) {
-        self.heldTypes = heldTypes
+    public init(database: ServiceDatabase, bus: any EventBus, outbox: Outbox, metrics: ServiceMetrics, logger: Logger, faults: FaultInjection = .init()) {
+        self.faults = faults
         self.database = database
         self.bus = bus
         self.signal = outbox.signal
@@ -38,51 +40,89 @@ public struct OutboxRelay: Service {
         }
     }
 
-    /// Publishes the due rows, oldest first; returns how many it looked at.
+    /// Publishes the due rows, oldest first, all in flight at once; marks sent exactly those
+    /// the bus accepted (confirmed), and backs the others off. Returns how many it looked at.
     @discardableResult
     public func relayBatch() async throws -> Int {
         let now = Date()
         var query = OutboxMessage.query(on: database.fluent)
             .filter(\.$sentAt == nil).filter(\.$deadAt == nil).filter(\.$nextAttemptAt <= now)
-        if !heldTypes.isEmpty { query = query.filter(\.$type !~ Array(heldTypes)) }
+        if !faults.heldEventTypes.isEmpty { query = query.filter(\.$type !~ Array(faults.heldEventTypes)) }
         let rows = try await query.sort(\.$createdAt).sort(\.$id).limit(batchSize).all()
+        try Task.checkCancellation()
+        var envelopes: [EventEnvelope] = []
+        var publishable: [OutboxMessage] = []
         for row in rows {
-            try Task.checkCancellation()
-            await relay(row)
+            do {
+                envelopes.append(try EventEnvelope.decode(Data(row.envelope.utf8)))
+                publishable.append(row)
+            } catch {
+                await failed(row, error)
+            }
         }
-        let pending = try await OutboxMessage.query(on: database.fluent).filter(\.$sentAt == nil).filter(\.$deadAt == nil).count()
-        metrics.gauge("outbox_pending").record(pending)
+        let results = await bus.publish(envelopes)
+        var confirmed: [UUID] = []
+        var waiting: [UUID] = []
+        var unavailable: EventBusUnavailable?
+        for (row, result) in zip(publishable, results) {
+            metrics.counter("events_published_total", [("type", row.type)]).increment()
+            switch result {
+            case .success:
+                confirmed.append(row.id!)
+                metrics.counter("events_confirmed_total", [("type", row.type)]).increment()
+            case .failure(let error as EventBusUnavailable):
+                waiting.append(row.id!)
+                unavailable = error
+            case .failure(let error):
+                await failed(row, error)
+            }
+        }
+        if let unavailable {
+            // The broker is out of reach: no attempt counts against these rows, however long it lasts.
+            logger.warning(
+                "event bus unavailable; events wait in the outbox", metadata: ["events": .stringConvertible(waiting.count), "error": .string(unavailable.reason)])
+            try await OutboxMessage.query(on: database.fluent).filter(\.$id ~~ waiting)
+                .set(\.$nextAttemptAt, to: Date().addingTimeInterval(firstRetryDelay)).set(\.$lastError, to: unavailable.description).update()
+        }
+        if let crash = publishable.first(where: { faults.crashAfterPublishing.contains($0.type) }), confirmed.contains(crash.id!) {
+            logger.critical("COMPTOIR_CRASH_AFTER_PUBLISH: killing the process between publish and mark-sent", metadata: ["type": .string(crash.type)])
+            kill(getpid(), SIGKILL)
+        }
+        if !confirmed.isEmpty {
+            try await OutboxMessage.query(on: database.fluent).filter(\.$id ~~ confirmed).set(\.$sentAt, to: Date()).set(\.$lastError, to: nil).update()
+        }
+        try await recordBacklog()
         return rows.count
     }
 
-    private func relay(_ row: OutboxMessage) async {
-        do {
-            let envelope = try EventEnvelope.decode(Data(row.envelope.utf8))
-            try await bus.publish(envelope)
-            row.sentAt = Date()
-            row.lastError = nil
-            try await row.update(on: database.fluent)
-            metrics.counter("events_published_total", [("type", row.type)]).increment()
-        } catch {
-            row.attempts += 1
-            row.lastError = String(String(reflecting: error).prefix(1000))
-            let backoff = min(firstRetryDelay * pow(2, Double(row.attempts - 1)), 300)
-            row.nextAttemptAt = Date().addingTimeInterval(backoff)
-            if row.attempts >= maxAttempts {
-                row.deadAt = Date()
-                metrics.counter("outbox_dead_total", [("type", row.type)]).increment()
-                logger.error(
-                    "outbox event set aside after repeated failures",
-                    metadata: ["event_id": .string(row.id?.uuidString ?? ""), "type": .string(row.type), "error": .string(row.lastError ?? "")])
-            } else {
-                logger.warning(
-                    "outbox event publication failed; will retry",
-                    metadata: [
-                        "event_id": .string(row.id?.uuidString ?? ""), "type": .string(row.type), "attempt": .stringConvertible(row.attempts),
-                        "error": .string(row.lastError ?? ""),
-                    ])
-            }
-            try? await row.update(on: database.fluent)
+    /// `outbox_pending` (rows not yet sent) and `outbox_lag_seconds` (the age of the oldest).
+    private func recordBacklog() async throws {
+        let unsent = OutboxMessage.query(on: database.fluent).filter(\.$sentAt == nil).filter(\.$deadAt == nil)
+        metrics.gauge("outbox_pending").record(try await unsent.count())
+        let oldest = try await unsent.sort(\.$createdAt).first()?.createdAt
+        metrics.gauge("outbox_lag_seconds").record(oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
+    }
+
+    /// Backs a row off after a failed publication, or sets it aside after too many.
+    private func failed(_ row: OutboxMessage, _ error: any Error) async {
+        row.attempts += 1
+        row.lastError = String(String(reflecting: error).prefix(1000))
+        let backoff = min(firstRetryDelay * pow(2, Double(row.attempts - 1)), 300)
+        row.nextAttemptAt = Date().addingTimeInterval(backoff)
+        if row.attempts >= maxAttempts {
+            row.deadAt = Date()
+            metrics.counter("outbox_dead_total", [("type", row.type)]).increment()
+            logger.error(
+                "outbox event set aside after repeated failures",
+                metadata: ["event_id": .string(row.id?.uuidString ?? ""), "type": .string(row.type), "error": .string(row.lastError ?? "")])
+        } else {
+            logger.warning(
+                "outbox event publication failed; will retry",
+                metadata: [
+                    "event_id": .string(row.id?.uuidString ?? ""), "type": .string(row.type), "attempt": .stringConvertible(row.attempts),
+                    "error": .string(row.lastError ?? ""),
+                ])
         }
+        try? await row.update(on: database.fluent)
     }
 }

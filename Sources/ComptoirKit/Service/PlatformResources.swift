@@ -1,6 +1,8 @@
+import AMQP
 import AsyncHTTPClient
 import Foundation
 import Logging
+import ServiceLifecycle
 import Redis
 
 /// What every component of one process shares: configuration, the event bus, the HTTP client,
@@ -25,7 +27,17 @@ public struct PlatformResources: Sendable {
     ///   - hostsAuth: whether this process runs the auth service, which owns the signing key.
     public init(configuration: ComptoirConfiguration, hostsAuth: Bool, bus: (any EventBus)? = nil, logger: Logger) async throws {
         self.configuration = configuration
-        self.bus = bus ?? InProcessEventBus()
+        if configuration.faults.isActive {
+            logger.warning("fault injection is on (crash tests only)", metadata: ["faults": .string(configuration.faults.summary)])
+        }
+        if let bus {
+            self.bus = bus
+        } else if var amqp = configuration.amqp {
+            amqp.connectionName = "comptoir \(ProcessInfo.processInfo.hostName) \(ProcessInfo.processInfo.processIdentifier)"
+            self.bus = AMQPEventBus(client: AMQPClient(configuration: amqp, logger: logger), namespace: configuration.amqpNamespace, logger: logger)
+        } else {
+            self.bus = InProcessEventBus()
+        }
         self.httpClient = HTTPClient.shared
         self.logger = logger
         let redis = configuration.redis.map { RedisClient(configuration: $0.client, logger: logger) }
@@ -73,6 +85,10 @@ public struct PlatformResources: Sendable {
         guard let redis, let settings = configuration.redis else { return TokenBucketLimiter() }
         return RedisRateLimiter(redis: redis, prefix: settings.keyPrefix + "ratelimit:" + name + ":", logger: logger)
     }
+
+    /// What keeps the bus's connection, to run before the services and stop after them; `nil`
+    /// for the in-process bus.
+    public var busService: (any Service)? { (bus as? AMQPEventBus)?.service }
 
     /// Closes what the process opened once for all its components.
     public func shutdown() async {

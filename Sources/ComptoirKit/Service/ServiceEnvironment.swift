@@ -42,11 +42,13 @@ public struct ServiceEnvironment: Sendable {
 
     /// The dependencies `/health/ready` checks.
     public var healthChecks: [HealthCheck] {
-        [
+        var checks = [
             HealthCheck("database") { try await database.ping() },
             HealthCheck("cache", critical: false) { try await cache.ping() },
             HealthCheck("blobs") { try await blobs.ping() },
             HealthCheck("mail") { try await mailer.ping() },
         ]
+        if let bus = platform.bus as? AMQPEventBus { checks.append(HealthCheck("events") { try bus.checkConnected() }) }
+        return checks
     }
 }

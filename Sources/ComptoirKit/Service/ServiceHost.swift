@@ -22,7 +22,7 @@ public struct ServiceHost {
         for handler in service.eventHandlers {
             let inbox = environment.inbox
             try await platform.bus.subscribe(
-                EventSubscription(service: S.id, bindings: handler.bindings) { envelope in
+                EventSubscription(service: S.id, bindings: handler.bindings, metrics: environment.metrics) { envelope in
                     // `nil` for a duplicate; `.some(nil)` when applied with nothing to do after the commit.
                     let afterCommit = try await inbox.process(envelope) { tx in try await handler.apply(envelope, tx) }
                     await afterCommit??()
@@ -87,11 +87,14 @@ public struct ServiceHost {
         var app = Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: onServerRunning, logger: logger)
-        if closesResources { app.addServices(ResourceCloser(databases: [environment.database], platform: environment.platform)) }
+        if closesResources {
+            app.addServices(ResourceCloser(databases: [environment.database], platform: environment.platform))
+            if let bus = environment.platform.busService { app.addServices(bus) }
+        }
         app.addServices(
             OutboxRelay(
                 database: environment.database, bus: environment.platform.bus, outbox: environment.outbox, metrics: environment.metrics,
-                logger: environment.logger, heldTypes: environment.configuration.heldEventTypes))
+                logger: environment.logger, faults: environment.configuration.faults))
         app.addServices(service.backgroundServices)
         return app
     }

@@ -1,0 +1,110 @@
+"""The purchase journeys and checks shared by the scripts that test the saga from outside
+(crash-test, amqp-test): a shop client for one running platform, and the check that every
+order settled exactly once.
+"""
+
+import os
+import signal
+import time
+import uuid
+
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, Client
+
+SETTLE_TIMEOUT = 30.0
+
+
+class Shop:
+    """API journeys against one running platform."""
+
+    def __init__(self, results, base_url):
+        self.results = results
+        self.client = Client(base_url)
+
+    def must(self, response, status, what):
+        if response.status != status:
+            raise AssertionError(f"{what}: {response.describe()}")
+        return response.json if response.body else None
+
+    def login(self, email, password):
+        return self.must(self.client.post("/api/v1/auth/login", {"email": email, "password": password}), 200, "login")["access_token"]
+
+    def admin(self):
+        return self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    def product(self, admin, stock):
+        body = {"sku": f"CRASH-{uuid.uuid4().hex[:8]}", "name": "Crash-test lamp", "description": "survives kill -9",
+                "price": 2500, "currency": "EUR", "stock": stock, "category": "tests"}
+        return self.must(self.client.post("/api/v1/products", body, token=admin), 201, "create product")["id"]
+
+    def stock(self, product):
+        return self.must(self.client.get(f"/api/v1/products/{product}"), 200, "read product")["stock"]
+
+    def buyer(self, product, quantity):
+        """A registered customer with `quantity` of `product` in the basket and an address."""
+        email = f"buyer-{uuid.uuid4().hex[:10]}@example.com"
+        self.must(self.client.post("/api/v1/auth/register", {"email": email, "password": "correct horse battery", "name": "Buyer"}),
+                  201, "register")
+        token = self.login(email, "correct horse battery")
+        self.must(self.client.post("/api/v1/baskets/mine/items", {"product_id": product, "quantity": quantity}, token=token), 200, "add to basket")
+        address = self.must(self.client.post("/api/v1/addresses", {
+            "kind": "shipping", "name": "Camille Martin", "line1": "12 rue Oberkampf", "city": "Paris", "postal_code": "75011",
+            "country": "FR", "is_default": True}, token=token), 201, "add address")["id"]
+        return {"email": email, "token": token, "address": address}
+
+    def checkout(self, buyer, idempotency_key=None):
+        return self.client.post("/api/v1/orders", {"shipping_address_id": buyer["address"]}, token=buyer["token"],
+                                headers={"Idempotency-Key": idempotency_key or uuid.uuid4().hex})
+
+    def order(self, buyer, order_id):
+        return self.must(self.client.get(f"/api/v1/orders/{order_id}", token=buyer["token"]), 200, "read order")
+
+    def deliveries(self, buyer, order_id):
+        return self.must(self.client.get(f"/api/v1/deliveries?order_id={order_id}", token=buyer["token"]), 200, "read deliveries")
+
+    def basket_lines(self, buyer):
+        return len(self.must(self.client.get("/api/v1/baskets/mine", token=buyer["token"]), 200, "read basket")["items"])
+
+    def confirmation_mails(self, admin, buyer, number):
+        page = self.must(self.client.get(f"/api/v1/newsletters/mails?to={buyer['email']}&per_page=100", token=admin), 200, "mail log")
+        return [m for m in page["items"] if m["reason"] == "orders.order.confirmed" and number in m["subject"] and m["status"] == "sent"]
+
+
+def eventually(condition, timeout=SETTLE_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
+
+
+def kill_hard(instance):
+    os.killpg(instance.process.pid, signal.SIGKILL)
+    instance.process.wait(timeout=10)
+
+
+def check_settled(results, shop, admin, label, placed, expected_confirmed, product, expected_stock):
+    """Every order settled exactly once after the restart."""
+    def settled():
+        states = [shop.order(buyer, order["id"])["status"] for buyer, order in placed]
+        return states if "pending" not in states else None
+    states = eventually(settled)
+    if not results.check(states is not None, f"{label}: every order settled after the restart", "some still pending"):
+        return
+    confirmed = [(b, o) for (b, o), s in zip(placed, states) if s == "confirmed"]
+    results.check(len(confirmed) == expected_confirmed, f"{label}: {expected_confirmed} confirmed, {len(placed) - expected_confirmed} cancelled",
+                  f"states {states}")
+    results.check(shop.stock(product) == expected_stock, f"{label}: stock {expected_stock}, reserved exactly once", f"stock {shop.stock(product)}")
+    for buyer, order in placed:
+        is_confirmed = (buyer, order) in confirmed
+        wanted = 1 if is_confirmed else 0
+        deliveries = eventually(lambda: len(shop.deliveries(buyer, order["id"])) == wanted) and len(shop.deliveries(buyer, order["id"]))
+        results.check(len(shop.deliveries(buyer, order["id"])) == wanted, f"{label}: order {order['number']} has {wanted} delivery",
+                      f"{deliveries}")
+        eventually(lambda: len(shop.confirmation_mails(admin, buyer, order["number"])) >= wanted)
+        if is_confirmed:
+            eventually(lambda: shop.basket_lines(buyer) == 0)
+            results.check(shop.basket_lines(buyer) == 0, f"{label}: order {order['number']}'s basket emptied")
+    time.sleep(1.0)  # anything sent twice would show up by now
+    mails = sum(len(shop.confirmation_mails(admin, b, o["number"])) for b, o in placed)
+    results.check(mails == expected_confirmed, f"{label}: {expected_confirmed} confirmation mails, no duplicate", f"{mails} mails")
