@@ -30,13 +30,13 @@ import Testing
                     roles: principal.roles.map(\.rawValue)))
         }
         router.get("/slow") { _, _ -> String in
-            try await Task.sleep(for: .seconds(6))
+            try await Task.sleep(for: .seconds(9))
             return "late"
         }
         try await Application(router: router).test(.live) { upstream in
             let client = InternalClient(
                 httpClient: .shared, serviceURLs: [.baskets: URL(string: "http://127.0.0.1:\(upstream.port!)")!],
-                tokens: ServiceTokenIssuer(signer: await TokenSigner(key: serviceKey), service: .orders), timeout: .seconds(15))
+                tokens: ServiceTokenIssuer(signer: await TokenSigner(key: serviceKey), service: .orders), timeout: .seconds(4))
             let caller = Router(context: ComptoirRequestContext.self)
             ServiceHost.addStandardMiddleware(
                 to: caller, metrics: ServiceMetrics(), configuration: try TestPlatform.configuration(dataDirectory: FileManager.default.temporaryDirectory))
