@@ -47,7 +47,7 @@ import Testing
 
     @Test func unsupportedAdaptersAreRefusedNotIgnored() {
         #expect(throws: ConfigurationError.self) {
-            try ComptoirConfiguration.checkSupportedAdapters(EnvironmentReader(["COMPTOIR_SMTP_URL": "smtp://localhost"]))
+            try ComptoirConfiguration.checkSupportedAdapters(EnvironmentReader(["COMPTOIR_OTLP_ENDPOINT": "http://localhost:4318"]))
         }
     }
 

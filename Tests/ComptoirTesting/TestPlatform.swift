@@ -24,9 +24,11 @@ public enum TestPlatform {
     /// (`COMPTOIR_TEST_DATABASE_URL`, `COMPTOIR_TEST_REDIS_URL`; scripts/integration-test sets
     /// them), PostgreSQL databases and Redis keys of this platform's own, so that tests running
     /// in parallel never meet. Then `extra`, which wins.
-    /// With `eventBus`, a platform that runs its bus (the whole platform, not one service under
-    /// test) also uses `COMPTOIR_TEST_AMQP_URL`'s RabbitMQ, in a namespace of its own.
-    public static func variables(_ extra: [String: String] = [:], eventBus: Bool = false) -> [String: String] {
+    /// With `cluster`, a whole platform (not one service under test) also uses the run's
+    /// RabbitMQ (`COMPTOIR_TEST_AMQP_URL`, in a namespace of its own), S3 server
+    /// (`COMPTOIR_TEST_S3_*`, in a bucket of its own) and SMTP server (`COMPTOIR_TEST_SMTPS_URL`,
+    /// with STARTTLS and a login, trusting `COMPTOIR_TEST_SMTP_CA_FILE`).
+    public static func variables(_ extra: [String: String] = [:], cluster: Bool = false) -> [String: String] {
         var values = ["COMPTOIR_BCRYPT_COST": "4"]
         let run = ProcessInfo.processInfo.environment
         let namespace = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
@@ -34,9 +36,18 @@ public enum TestPlatform {
             values["COMPTOIR_DATABASE_URL"] = url
             values["COMPTOIR_DATABASE_PREFIX"] = namespace
         }
-        if eventBus, let url = run["COMPTOIR_TEST_AMQP_URL"], !url.isEmpty {
+        if cluster, let url = run["COMPTOIR_TEST_AMQP_URL"], !url.isEmpty {
             values["COMPTOIR_AMQP_URL"] = url
             values["COMPTOIR_AMQP_NAMESPACE"] = namespace
+        }
+        if cluster, let endpoint = run["COMPTOIR_TEST_S3_ENDPOINT"], !endpoint.isEmpty {
+            values["COMPTOIR_S3_ENDPOINT"] = endpoint
+            values["COMPTOIR_S3_BUCKET"] = namespace
+            for name in ["ACCESS_KEY", "SECRET_KEY", "REGION"] { values["COMPTOIR_S3_\(name)"] = run["COMPTOIR_TEST_S3_\(name)"] }
+        }
+        if cluster, let url = run["COMPTOIR_TEST_SMTPS_URL"], !url.isEmpty {
+            values["COMPTOIR_SMTP_URL"] = url + "?tls=required"
+            values["COMPTOIR_SMTP_CA_FILE"] = run["COMPTOIR_TEST_SMTP_CA_FILE"]
         }
         if let url = run["COMPTOIR_TEST_REDIS_URL"], !url.isEmpty {
             values["COMPTOIR_REDIS_URL"] = url
@@ -45,6 +56,9 @@ public enum TestPlatform {
         values.merge(extra) { $1 }
         return values
     }
+
+    /// The S3 server of this run (`COMPTOIR_TEST_S3_ENDPOINT`), if it names one.
+    public static var s3Endpoint: String? { ProcessInfo.processInfo.environment["COMPTOIR_TEST_S3_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } }
 
     /// The Redis server of this run (`COMPTOIR_TEST_REDIS_URL`), if it names one.
     public static var redisURL: String? { ProcessInfo.processInfo.environment["COMPTOIR_TEST_REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 } }

@@ -8,6 +8,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 /// The whole platform in embedded mode, as `swift run comptoir` starts it, on real sockets over a
@@ -29,7 +30,7 @@ struct RunningPlatform: Sendable {
         var values = TestPlatform.variables([
             "COMPTOIR_ADMIN_EMAIL": adminEmail, "COMPTOIR_ADMIN_PASSWORD": adminPassword,
             "COMPTOIR_RATE_LIMIT_IP": "100000/1s", "COMPTOIR_RATE_LIMIT_USER": "100000/1s",
-        ], eventBus: true)
+        ], cluster: true)
         values.merge(environment) { $1 }
         let configuration = try ComptoirConfiguration(environment: EnvironmentReader(values), dataDirectory: directory.path, basePort: port)
         var logger = Logger(label: "e2e")
@@ -186,10 +187,14 @@ struct Timeout: Error {
 
 /// A base port with the eleven after it free: the gateway and every service need one each.
 /// Drawn below Linux's ephemeral range (32768–60999), where the other tests' port-0 servers and
-/// outgoing connections never land.
+/// outgoing connections never land, in slots of 16 that no other platform of this test process
+/// has been given: checking that ports are free is not enough when two tests check at once and
+/// bind later.
 func freeBasePort() throws -> Int {
     for _ in 0..<50 {
-        let base = Int.random(in: 10_000...32_000)
+        let slot = Int.random(in: 0..<1_375)
+        guard PortSlots.claimed.withLock({ $0.insert(slot).inserted }) else { continue }
+        let base = 10_000 + slot * 16
         var channels: [any Channel] = []
         defer { for channel in channels { try? channel.close().wait() } }
         do {
@@ -202,4 +207,9 @@ func freeBasePort() throws -> Int {
         }
     }
     throw PlatformDidNotStart()
+}
+
+/// The port slots handed out in this test process.
+enum PortSlots {
+    static let claimed = Mutex<Set<Int>>([])
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// Stores files (product images, attachments, templates): a folder in embedded mode, S3 in cluster mode.
@@ -9,6 +10,9 @@ public protocol BlobStore: Sendable {
     /// The object's metadata and a stream of its bytes, or `nil` when there is none.
     func get(_ key: String) async throws -> BlobDownload?
     func delete(_ key: String) async throws
+    /// A URL the client may fetch the object from directly (a presigned S3 URL), answered with
+    /// `contentDisposition` when given; `nil` when downloads go through the service.
+    func downloadURL(_ key: String, contentDisposition: String?) async throws -> URL?
     /// Fails when the store cannot be used; for `/health/ready`.
     func ping() async throws
 }
@@ -32,6 +36,8 @@ public struct InvalidBlobKey: Error, Sendable {
 }
 
 extension BlobStore {
+    public func downloadURL(_ key: String, contentDisposition: String?) async throws -> URL? { nil }
+
     /// Stores a buffer already in memory.
     @discardableResult
     public func put(_ key: String, contentType: String, bytes: ByteBuffer) async throws -> Int64 {

@@ -1,4 +1,5 @@
 import Foundation
+import SMTP
 
 /// Sends e-mail: `.eml` files in embedded mode, SMTP in cluster mode.
 public protocol Mailer: Sendable {
@@ -33,40 +34,13 @@ public struct MailMessage: Sendable, Equatable {
             && lhs.html == rhs.html && lhs.headers.map { "\($0.0):\($0.1)" } == rhs.headers.map { "\($0.0):\($0.1)" }
     }
 
-    /// The message in RFC 5322 form with MIME parts (UTF-8 parts in base64).
-    public func rfc5322(date: Date = Date()) -> String {
-        func encodedHeader(_ value: String) -> String {
-            value.allSatisfy { $0.isASCII && !$0.isNewline } ? value : "=?UTF-8?B?\(Data(value.utf8).base64EncodedString())?="
-        }
-        func base64Body(_ text: String) -> String {
-            Data(text.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
-        }
-        var lines = [
-            "From: \(from)", "To: \(to.joined(separator: ", "))", "Subject: \(encodedHeader(subject))",
-            "Date: \(Self.rfc5322Date(date))", "Message-ID: \(messageID)", "MIME-Version: 1.0",
-        ]
-        for (name, value) in headers where !name.contains(where: \.isNewline) && !value.contains(where: \.isNewline) {
-            lines.append("\(name): \(value)")
-        }
-        let textPart = ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64Body(text)]
-        guard let html else {
-            return (lines + textPart).joined(separator: "\r\n") + "\r\n"
-        }
-        let boundary = "comptoir-\(UUID().uuidString.lowercased())"
-        lines.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
-        lines.append("")
-        lines.append("--\(boundary)")
-        lines += textPart
-        lines += ["--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64Body(html)]
-        lines.append("--\(boundary)--")
-        return lines.joined(separator: "\r\n") + "\r\n"
+    /// The message as MIME (``SMTP/MIMEMessage``): the same bytes for an `.eml` file and for SMTP.
+    public func mime(date: Date = Date()) -> MIMEMessage {
+        MIMEMessage(from: from, to: to, subject: subject, text: text, html: html, headers: headers, messageID: messageID, date: date)
     }
 
-    static func rfc5322Date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        return formatter.string(from: date)
+    /// The message in RFC 5322 form with MIME parts (UTF-8 parts in base64).
+    public func rfc5322(date: Date = Date()) -> String {
+        mime(date: date).rendered()
     }
 }

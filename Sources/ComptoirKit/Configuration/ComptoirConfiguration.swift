@@ -20,6 +20,10 @@ public struct ComptoirConfiguration: Sendable {
     public var databaseTimeout: Duration
     /// The Redis server for the cache, the shared rate limits and token revocation (`COMPTOIR_REDIS_URL`).
     public var redis: RedisSettings?
+    /// Object storage on S3 or MinIO (`COMPTOIR_S3_ENDPOINT` and its companions); otherwise files.
+    public var s3: S3Settings?
+    /// Outgoing mail through SMTP (`COMPTOIR_SMTP_URL`); otherwise `.eml` files.
+    public var smtp: SMTPSettings?
     /// The RabbitMQ cluster carrying events between services (`COMPTOIR_AMQP_URL`, a comma-separated
     /// list of nodes); otherwise events go in-process.
     public var amqp: AMQPConfiguration?
@@ -85,6 +89,8 @@ public struct ComptoirConfiguration: Sendable {
         self.databasePoolSize = try env.int("COMPTOIR_DATABASE_POOL_SIZE", default: 4, in: 1...256)
         self.databaseTimeout = try env.duration("COMPTOIR_DATABASE_TIMEOUT", default: .seconds(10))
         self.redis = try RedisSettings(environment: env)
+        self.s3 = try S3Settings(environment: env)
+        self.smtp = try SMTPSettings(environment: env)
         self.cacheEnabled = try env.bool("COMPTOIR_CACHE", default: true)
         self.amqpNamespace = env.string("COMPTOIR_AMQP_NAMESPACE") ?? ""
         guard amqpNamespace.count <= 40, amqpNamespace.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
@@ -159,7 +165,7 @@ public struct ComptoirConfiguration: Sendable {
 
     /// Variables of adapters that later issues bring; refusing them beats silently ignoring them.
     static let unsupportedVariables = [
-        "COMPTOIR_S3_ENDPOINT", "COMPTOIR_SMTP_URL", "COMPTOIR_OTLP_ENDPOINT",
+        "COMPTOIR_OTLP_ENDPOINT",
     ]
 
     /// Fails when a variable names an adapter this build does not have yet.

@@ -33,8 +33,23 @@ public struct ServiceEnvironment: Sendable {
         self.outbox = Outbox(service: id)
         self.inbox = Inbox(database: database, metrics: metrics)
         self.cache = MeteredCache(platform.cache(for: id.rawValue), metrics: metrics)
-        self.blobs = try FileBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs").appendingPathComponent(id.rawValue))
-        self.mailer = try FileMailer(directory: configuration.dataDirectory.appendingPathComponent("mail"))
+        if let s3 = configuration.s3 {
+            let store = S3BlobStore(settings: s3, service: id, httpClient: platform.httpClient)
+            do {
+                try await store.ensureBucket()
+            } catch {
+                // Not fatal: readiness reports the store until it answers.
+                logger.warning("cannot reach the object store's bucket yet", metadata: ["bucket": .string(s3.bucket), "error": .string("\(error)")])
+            }
+            self.blobs = store
+        } else {
+            self.blobs = try FileBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs").appendingPathComponent(id.rawValue))
+        }
+        if let smtp = configuration.smtp {
+            self.mailer = SMTPMailer(configuration: smtp.client, logger: logger)
+        } else {
+            self.mailer = try FileMailer(directory: configuration.dataDirectory.appendingPathComponent("mail"))
+        }
         self.client = InternalClient(
             httpClient: platform.httpClient, serviceURLs: configuration.serviceURLs,
             tokens: ServiceTokenIssuer(signer: platform.serviceSigner, service: id))
@@ -46,7 +61,8 @@ public struct ServiceEnvironment: Sendable {
             HealthCheck("database") { try await database.ping() },
             HealthCheck("cache", critical: false) { try await cache.ping() },
             HealthCheck("blobs") { try await blobs.ping() },
-            HealthCheck("mail") { try await mailer.ping() },
+            // Mail waits in newsletters' queue while SMTP is down: a degraded service, not a failing one.
+            HealthCheck("mail", critical: !(mailer is SMTPMailer)) { try await mailer.ping() },
         ]
         if let bus = platform.bus as? AMQPEventBus { checks.append(HealthCheck("events") { try bus.checkConnected() }) }
         return checks

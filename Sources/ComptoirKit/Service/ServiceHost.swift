@@ -113,13 +113,10 @@ public struct ResourceCloser: Service {
     }
 
     public func run() async throws {
-        do {
-            try await gracefulShutdown()
-        } catch {
-            // Cancelled (a service failed and the group is tearing down at once): the pools'
-            // users may still be unwinding, and the process is going away; leave them open.
-            return
-        }
+        // Cancelled rather than shut down gracefully means a service failed (a port taken, say)
+        // and the group tears down at once: close anyway, since a pool released unclosed is a
+        // crash, and requests still unwinding only see their connections fail.
+        try? await gracefulShutdown()
         for database in databases { await database.shutdown() }
         await platform?.shutdown()
     }

@@ -45,9 +45,12 @@ struct ImageRoutes: Sendable {
     @Sendable func download(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
         guard let productId = context.parameters.get("id", as: UUID.self), let imageId = context.parameters.get("image", as: UUID.self),
             try await Product.query(on: database).filter(\.$id == productId).filter(\.$websiteId == context.website).count() == 1,
-            let image = try await ProductImage.query(on: database).filter(\.$id == imageId).filter(\.$productId == productId).first(),
-            let blob = try await environment.blobs.get(image.blobKey)
+            let image = try await ProductImage.query(on: database).filter(\.$id == imageId).filter(\.$productId == productId).first()
         else { throw ProblemError.notFound("image") }
+        if let url = try await environment.blobs.downloadURL(image.blobKey, contentDisposition: nil) {
+            return Response(status: .temporaryRedirect, headers: [.location: url.absoluteString, .cacheControl: "private, max-age=60"])
+        }
+        guard let blob = try await environment.blobs.get(image.blobKey) else { throw ProblemError.notFound("image") }
         return Response(
             status: .ok,
             headers: [.contentType: blob.contentType, .contentLength: String(blob.size), .cacheControl: "public, max-age=86400, immutable"],

@@ -56,16 +56,22 @@ struct AttachmentRoutes: Sendable {
     @Sendable func download(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
         let principal = try context.require(.customer, .support)
         let ticket = try await TicketAccess.find(context.parameters.get("id", as: UUID.self), principal, context, on: database)
-        guard let id = context.parameters.get("attachment", as: UUID.self), let attachment = ticket.attachments.first(where: { $0.id == id }),
-            let blob = try await environment.blobs.get(TicketAttachment.blobKey(ticket: ticket.id!, attachment: id))
+        guard let id = context.parameters.get("attachment", as: UUID.self), let attachment = ticket.attachments.first(where: { $0.id == id })
         else { throw ProblemError.notFound("attachment") }
         let ascii = String(attachment.filename.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
         let encoded = attachment.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+        let disposition = "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+        let key = TicketAttachment.blobKey(ticket: ticket.id!, attachment: id)
+        // Checked the owner first: the short-lived URL is handed only to who may read the file.
+        if let url = try await environment.blobs.downloadURL(key, contentDisposition: disposition) {
+            return Response(status: .temporaryRedirect, headers: [.location: url.absoluteString, .cacheControl: "private, no-store"])
+        }
+        guard let blob = try await environment.blobs.get(key) else { throw ProblemError.notFound("attachment") }
         return Response(
             status: .ok,
             headers: [
                 .contentType: attachment.contentType, .contentLength: String(blob.size), .cacheControl: "private, no-store",
-                .contentDisposition: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)",
+                .contentDisposition: disposition,
                 HTTPField.Name("X-Content-Type-Options")!: "nosniff",
             ],
             body: ResponseBody(asyncSequence: blob.body))
