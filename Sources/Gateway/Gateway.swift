@@ -39,6 +39,8 @@ public struct Gateway: Sendable {
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         clientConfiguration.timeout = .init(connect: .seconds(2), read: .seconds(60))
         clientConfiguration.decompression = .disabled
+        // A proxy hands redirects to the client (a 307 to a presigned download among them).
+        clientConfiguration.redirectConfiguration = .disallow
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         self.proxy = ReverseProxy(httpClient: httpClient, upstreams: upstreams, configuration: configuration, metrics: metrics)
         self.openAPI = OpenAPIMerger(httpClient: httpClient, upstreams: upstreams, logger: logger)
@@ -47,11 +49,18 @@ public struct Gateway: Sendable {
         self.overview = AccountOverview(client: InternalClient(httpClient: httpClient, serviceURLs: upstreams, tokens: nil), services: Set(upstreams.keys))
     }
 
+    /// The object store's origin when downloads are presigned URLs of it: pages may show its images.
+    private var storeOrigins: [String] {
+        guard let s3 = platform.configuration.s3, s3.presignedDownloads != nil, let scheme = s3.publicEndpoint.scheme, let host = s3.publicEndpoint.host
+        else { return [] }
+        return ["\(scheme)://\(host)" + (s3.publicEndpoint.port.map { ":\($0)" } ?? "")]
+    }
+
     /// The gateway's router, exposed for tests.
     public func makeRouter() -> Router<ComptoirRequestContext> {
         let router = Router(context: ComptoirRequestContext.self)
         ServiceHost.addStandardMiddleware(to: router, metrics: metrics, configuration: platform.configuration)
-        router.add(middleware: SecurityHeadersMiddleware(tls: configuration.tlsCertificateFile != nil))
+        router.add(middleware: SecurityHeadersMiddleware(tls: configuration.tlsCertificateFile != nil, imageOrigins: storeOrigins))
         if !configuration.corsOrigins.isEmpty { router.add(middleware: CORSPolicyMiddleware(origins: Set(configuration.corsOrigins))) }
         router.add(
             middleware: ClientRateLimitMiddleware(

@@ -12,6 +12,10 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Services: \(ServiceID.allCases.map(\.rawValue).joined(separator: ", ")) (those this build contains: \
             \(ServiceCatalog.ids.map(\.rawValue).joined(separator: ", "))). Migrations run at start.
+
+            In a cluster, give every service the same COMPTOIR_DATABASE_URL (each uses its own \
+            database), COMPTOIR_AMQP_URL, COMPTOIR_REDIS_URL, COMPTOIR_S3_* and COMPTOIR_SMTP_URL, \
+            and COMPTOIR_<ID>_URL for the services it calls; see docs/configuration.md.
             """
     )
 
@@ -29,7 +33,9 @@ struct Serve: AsyncParsableCommand {
         let logger = LogSetup.logger()
         try await reportingConfigurationErrors {
             let platform = try await PlatformResources(configuration: configuration, hostsAuth: id == .auth, logger: logger)
-            logger.warning("events travel in-process only: consumers in other processes will not see them until a broker is configured")
+            if configuration.amqp == nil {
+                logger.warning("events travel in-process only: consumers in other processes will not see them; set COMPTOIR_AMQP_URL")
+            }
             let host = try await ServiceHost.make(type, platform: platform, loadDemoData: !noDemo)
             let app = host.application(host: self.host, port: port ?? 8080 + id.portOffset)
             try await ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()

@@ -1,4 +1,7 @@
+import AsyncHTTPClient
+import ComptoirTesting
 import Foundation
+import NIOCore
 import Testing
 
 /// The support flow of ARCHITECTURE.md, through the gateway.
@@ -93,6 +96,41 @@ import Testing
             #expect(try await platform.send(.PATCH, "/api/v1/sav/tickets/\(ticket)", json: ["status": "closed"], token: agent).status == 200)
             #expect(try await platform.send(.PATCH, "/api/v1/sav/tickets/\(ticket)", json: ["status": "open"], token: agent).status == 409)
             #expect(try await platform.send(.POST, "/api/v1/sav/tickets/\(ticket)/messages", json: ["body": "Thanks"], token: customer).status == 409)
+        }
+    }
+
+    @Test(
+        "with presigned downloads an attachment is handed out as a short-lived URL of the store, to its owner only",
+        .enabled(if: TestPlatform.s3Endpoint != nil, "set COMPTOIR_TEST_S3_ENDPOINT to run with an S3 server"))
+    func presignedAttachmentDownload() async throws {
+        try await RunningPlatform.run(environment: ["COMPTOIR_S3_PRESIGNED_DOWNLOADS": "2m"]) { platform in
+            let (customer, _, _) = try await platform.customer("Ines")
+            let (stranger, _, _) = try await platform.customer("Milo")
+            let opened = try await platform.send(.POST, "/api/v1/sav/tickets", json: ["subject": "Scratched lamp", "message": "See the photo."], token: customer)
+            let ticket = try #require(opened.object["id"] as? String)
+            let photo = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
+            let attached = try await platform.upload(
+                "/api/v1/sav/tickets/\(ticket)/attachments", bytes: photo, contentType: "image/jpeg", token: customer, headers: ["X-Filename": "lamp.jpg"])
+            let path = "/api/v1/sav/tickets/\(ticket)/attachments/\(try #require(attached.object["id"] as? String))"
+
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+            var request = HTTPClientRequest(url: platform.gateway.absoluteString + path)
+            request.headers.add(name: "Authorization", value: "Bearer \(customer)")
+            let redirect = try await client.execute(request, timeout: .seconds(30))
+            #expect(redirect.status.code == 307)
+            let location = try #require(redirect.headers.first(name: "Location"))
+            #expect(location.hasPrefix(TestPlatform.s3Endpoint!) && location.contains("X-Amz-Signature="))
+            #expect(redirect.headers.first(name: "Cache-Control") == "private, no-store")
+            // Pages may show pictures from the store then, and only from it besides the gateway.
+            let policy = try #require(redirect.headers.first(name: "Content-Security-Policy"))
+            #expect(policy.contains("img-src 'self' data: blob: \(TestPlatform.s3Endpoint!);"))
+            // The store hands the bytes to whoever holds the URL, with no credentials of ours.
+            let fetched = try await client.execute(HTTPClientRequest(url: location), timeout: .seconds(30))
+            #expect(fetched.status.code == 200)
+            #expect(Array(try await fetched.body.collect(upTo: 1 << 20).readableBytesView) == photo)
+            // The access check comes first: a stranger gets no URL.
+            #expect(try await platform.send(.GET, path, token: stranger).status == 404)
+            try await client.shutdown()
         }
     }
 }

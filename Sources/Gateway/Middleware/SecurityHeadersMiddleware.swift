@@ -7,9 +7,16 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = ComptoirRequestContext
     /// Adds `Strict-Transport-Security` when the gateway itself speaks TLS.
     let tls: Bool
+    let contentSecurityPolicy: String
 
-    static let contentSecurityPolicy =
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    /// `imageOrigins`: where else pictures may come from (the object store, when downloads are
+    /// presigned URLs of it).
+    init(tls: Bool, imageOrigins: [String] = []) {
+        self.tls = tls
+        let images = (["'self'", "data:", "blob:"] + imageOrigins).joined(separator: " ")
+        self.contentSecurityPolicy =
+            "default-src 'self'; img-src \(images); style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
@@ -17,7 +24,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         response.headers[.xFrameOptions] = "DENY"
         response.headers[.referrerPolicy] = "no-referrer"
         response.headers[.crossOriginOpenerPolicy] = "same-origin"
-        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        response.headers[.contentSecurityPolicy] = contentSecurityPolicy
         if tls { response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains" }
         return response
     }
