@@ -143,9 +143,10 @@ class Client:
 
 def metric(base_url, name, labels):
     """The value of one Prometheus sample at `base_url`/metrics (`labels` as written there,
-    e.g. 'type="orders.order.placed"'), 0 when absent."""
+    e.g. 'type="orders.order.placed"', or '' for a sample without labels), 0 when absent."""
     text = Client(base_url).get("/metrics").body.decode("utf-8", "replace")
-    found = re.search(rf"^{re.escape(name)}\{{{re.escape(labels)}\}} (\S+)$", text, re.M)
+    pattern = rf"\{{{re.escape(labels)}\}}" if labels else r"(?:\{\})?"
+    found = re.search(rf"^{re.escape(name)}{pattern} (\S+)$", text, re.M)
     return float(found.group(1)) if found else 0.0
 
 

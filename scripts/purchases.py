@@ -89,7 +89,7 @@ def check_settled(results, shop, admin, label, placed, expected_confirmed, produ
         states = [shop.order(buyer, order["id"])["status"] for buyer, order in placed]
         return states if "pending" not in states else None
     states = eventually(settled)
-    if not results.check(states is not None, f"{label}: every order settled after the restart", "some still pending"):
+    if not results.check(states is not None, f"{label}: every order settled", "some still pending"):
         return
     confirmed = [(b, o) for (b, o), s in zip(placed, states) if s == "confirmed"]
     results.check(len(confirmed) == expected_confirmed, f"{label}: {expected_confirmed} confirmed, {len(placed) - expected_confirmed} cancelled",
