@@ -232,7 +232,7 @@ class Instance:
         # Settings from the caller's shell must not point the instance at other servers;
         # the caller's own extra_env may.
         for key in list(env):
-            if key.startswith("COMPTOIR_") and key.endswith("_URL"):
+            if key.startswith("COMPTOIR_") and key.endswith("_URL") or key.startswith(("COMPTOIR_S3_", "COMPTOIR_SMTP_")):
                 del env[key]
         env.pop("COMPTOIR_DATA_DIR", None)
         env.update({

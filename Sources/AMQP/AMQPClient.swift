@@ -41,7 +41,6 @@ public final class AMQPClient: Sendable {
         /// The connection the consumers run on, once they all consume.
         var consuming: AMQPConnection?
         var stopping = false
-        var blocked: String?
     }
 
     /// Publishing and consuming use separate connections, as RabbitMQ advises: when a memory or
@@ -76,8 +75,6 @@ public final class AMQPClient: Sendable {
     /// Whether the client can publish and, when it has consumers, consumes, right now.
     public var isConnected: Bool { state.withLock { $0.publisher != nil && ($0.consumers.isEmpty || $0.consuming != nil) } }
 
-    /// The broker's reason while it blocks publishers (a memory or disk alarm), else `nil`.
-    public var blockedReason: String? { state.withLock { $0.blocked } }
 
     /// Keeps a publishing connection and, when there are consumers, a consuming connection up
     /// until ``shutdown()`` or cancellation.
@@ -123,7 +120,6 @@ public final class AMQPClient: Sendable {
     }
 
     private func blockedChanged(_ reason: String?) {
-        state.withLock { $0.blocked = reason }
         if let reason {
             logger.warning("RabbitMQ blocks publishers", metadata: ["reason": .string(reason)])
         } else {
@@ -148,7 +144,6 @@ public final class AMQPClient: Sendable {
             state.withLock { state in
                 state.publishing = nil
                 state.publisher = nil
-                state.blocked = nil
             }
             connectionEnded(connection, role: .publishing, reason: reason)
         } catch {
@@ -252,11 +247,6 @@ public final class AMQPClient: Sendable {
             let failure = error as? AMQPError ?? .connectionClosed("\(error)")
             return messages.map { _ in .failure(failure) }
         }
-    }
-
-    /// Publishes one message and waits for its confirm.
-    public func publish(_ body: ByteBuffer, exchange: String, routingKey: String, properties: AMQPProperties = .persistent) async throws {
-        try await currentPublisher().publish(body, exchange: exchange, routingKey: routingKey, properties: properties)
     }
 
     /// Runs `body` on a fresh channel of the current connection (for inspection and tests).

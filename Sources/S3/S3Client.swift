@@ -282,12 +282,25 @@ public struct S3Client: Sendable {
     }
 
     private static func info(key: String, headers: HTTPHeaders) -> S3ObjectInfo {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return S3ObjectInfo(
+        S3ObjectInfo(
             key: key, size: headers.first(name: "Content-Length").flatMap { Int64($0) } ?? 0, etag: headers.first(name: "ETag"),
-            contentType: headers.first(name: "Content-Type"), lastModified: headers.first(name: "Last-Modified").flatMap { formatter.date(from: $0) })
+            contentType: headers.first(name: "Content-Type"), lastModified: headers.first(name: "Last-Modified").flatMap(httpDate))
+    }
+
+    /// An HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`, RFC 9110) with the C library: every
+    /// download reads one, and a DateFormatter per response would cost more than the rest.
+    static func httpDate(_ text: String) -> Date? {
+        let fields = text.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard fields.count == 6, fields[5] == "GMT", let day = Int32(fields[1]), let month = months.firstIndex(of: String(fields[2])),
+            let year = Int32(fields[3])
+        else { return nil }
+        let time = fields[4].split(separator: ":").compactMap { Int32($0) }
+        guard time.count == 3 else { return nil }
+        var parts = tm()
+        (parts.tm_year, parts.tm_mon, parts.tm_mday) = (year - 1900, Int32(month), day)
+        (parts.tm_hour, parts.tm_min, parts.tm_sec) = (time[0], time[1], time[2])
+        return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
     }
 }
 

@@ -72,14 +72,6 @@ public struct S3Error: Error, Sendable, Equatable, CustomStringConvertible {
         self.requestID = requestID
     }
 
-    /// Whether trying again may help: the server was out of reach, busy or failing inside.
-    public var isTransient: Bool {
-        switch code {
-        case .unreachable, .slowDown, .internalError: true
-        default: status >= 500
-        }
-    }
-
     public var description: String {
         "S3 \(code) (HTTP \(status)): \(message)" + (requestID.map { " [request \($0)]" } ?? "")
     }

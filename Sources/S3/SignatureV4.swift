@@ -103,12 +103,15 @@ public struct SignatureV4: Sendable {
         hex(SHA256.hash(data: Array(bytes)))
     }
 
+    /// `yyyyMMdd'T'HHmmss'Z'` in UTC, with the C library: every request needs one, and a
+    /// DateFormatter per request costs more than the signature.
     static func timestamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: date)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(
+            format: "%04d%02d%02dT%02d%02d%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
+            Int(parts.tm_min), Int(parts.tm_sec))
     }
 
     /// Leading and trailing blanks dropped, inner runs of spaces made one.

@@ -6,7 +6,6 @@ public struct SMTPReply: Sendable, Equatable {
     public var lines: [String]
 
     public var message: String { lines.joined(separator: " ") }
-    public var isPositive: Bool { (200..<400).contains(code) }
 
     /// Throws the reply as an error unless its code is `expected`.
     func expect(_ expected: Int...) throws {

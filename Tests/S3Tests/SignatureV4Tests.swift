@@ -1,6 +1,7 @@
 import Foundation
-import S3
 import Testing
+
+@testable import S3
 
 /// AWS's published Signature Version 4 examples (Amazon S3 API reference, "Signature
 /// Calculations for the Authorization Header" and "Authenticating Requests: Using Query
@@ -69,5 +70,26 @@ struct SignatureV4Tests {
         }
         #expect(authorization(sign(Self.example)) != authorization(sign(other)))
         #expect(!"\(Self.example.credentials)".contains("EXAMPLEKEY"))
+    }
+
+    /// AWS's presigned example is a virtual-host URL: the client's addressing and URL assembly
+    /// must give exactly its host, path and query.
+    @Test func virtualHostAddressingGivesAWSsPresignedURL() throws {
+        let client = S3Client(
+            configuration: S3Configuration(endpoint: URL(string: "https://s3.amazonaws.com")!, credentials: Self.example.credentials, addressing: .virtualHost))
+        let url = try #require(URLComponents(url: client.presignedURL(bucket: "examplebucket", key: "test.txt", expires: .seconds(86400), date: Self.may24), resolvingAgainstBaseURL: false))
+        #expect(url.host == "examplebucket.s3.amazonaws.com" && url.path == "/test.txt" && url.scheme == "https")
+        let query = Dictionary(uniqueKeysWithValues: (url.queryItems ?? []).map { ($0.name, $0.value ?? "") })
+        #expect(query["X-Amz-Signature"] == "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
+        #expect(query["X-Amz-Credential"] == "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request")
+        let pathStyle = S3Client(configuration: S3Configuration(endpoint: URL(string: "http://minio:9000")!, credentials: Self.example.credentials))
+        #expect(pathStyle.presignedURL(bucket: "shop", key: "a b/c.png", expires: .seconds(60), date: Self.may24).absoluteString
+            .hasPrefix("http://minio:9000/shop/a%20b/c.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&"))
+    }
+
+    @Test func timestampsAndHTTPDatesAreUTC() {
+        #expect(SignatureV4.timestamp(Date(timeIntervalSince1970: 1_700_000_000.9)) == "20231114T221320Z")
+        #expect(S3Client.httpDate("Tue, 14 Nov 2023 22:13:20 GMT") == Date(timeIntervalSince1970: 1_700_000_000))
+        #expect(S3Client.httpDate("yesterday") == nil)
     }
 }

@@ -1,22 +1,30 @@
+import Foundation
 import NIOCore
 import NIOPosix
 import Synchronization
 
 /// A scripted SMTP server in the test process, for what a real one will not do on demand:
-/// defer the first transactions (451), advertise a small SIZE. It speaks just enough of RFC 5321
-/// for our client: EHLO, MAIL, RCPT, DATA (unstuffing dots), RSET, QUIT.
+/// defer the first transactions (451), advertise a small SIZE, offer only AUTH LOGIN, hang. It
+/// speaks just enough of RFC 5321 for our client: EHLO, AUTH LOGIN, MAIL, RCPT, DATA (unstuffing
+/// dots), RSET, QUIT.
 final class FakeSMTPServer: Sendable {
     struct Script: Sendable {
         /// Transactions answered `451` at MAIL FROM before one is accepted.
         var deferredTransactions = 0
         /// Advertised with SIZE, and enforced.
         var maximumSize = 10 << 20
+        /// When set, only AUTH LOGIN is offered, and required, with this user and password.
+        var login: (user: String, password: String)?
+        /// Never answers EHLO: a server that hangs.
+        var silent = false
     }
 
     /// What the server saw: MAIL FROM attempts, and the messages it accepted (dots unstuffed).
     struct Record: Sendable {
         var attempts = 0
         var messages: [String] = []
+        /// The user that logged in last.
+        var loggedIn: String?
     }
 
     /// The script and the record, shared by the server's sessions.
@@ -58,6 +66,9 @@ final class FakeSMTPServer: Sendable {
         let state: State
         private var pending = ByteBuffer()
         private var data: [String]?
+        /// The user given so far in an AUTH LOGIN exchange; `""` while waiting for it.
+        private var loginUser: String?
+        private var authenticated = false
 
         init(state: State) {
             self.state = state
@@ -89,10 +100,30 @@ final class FakeSMTPServer: Sendable {
                 }
                 return
             }
+            let script = state.script.withLock { $0 }
+            if let user = loginUser, let login = script.login {
+                let decoded = Data(base64Encoded: line).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                if user.isEmpty {
+                    loginUser = decoded
+                    reply("334 UGFzc3dvcmQ6", context)
+                } else {
+                    loginUser = nil
+                    authenticated = user == login.user && decoded == login.password
+                    if authenticated { state.record.withLock { $0.loggedIn = user } }
+                    reply(authenticated ? "235 2.7.0 accepted" : "535 5.7.8 bad credentials", context)
+                }
+                return
+            }
             let verb = line.split(separator: " ").first.map { $0.uppercased() } ?? ""
             switch verb {
             case "EHLO":
-                reply("250-fake\r\n250-SIZE \(state.script.withLock { $0.maximumSize })\r\n250 8BITMIME", context)
+                if script.silent { return }
+                reply("250-fake\r\n250-SIZE \(script.maximumSize)\r\n" + (script.login == nil ? "" : "250-AUTH LOGIN\r\n") + "250 8BITMIME", context)
+            case "AUTH" where line.uppercased() == "AUTH LOGIN" && script.login != nil:
+                loginUser = ""
+                reply("334 VXNlcm5hbWU6", context)
+            case "MAIL" where script.login != nil && !authenticated:
+                reply("530 5.7.0 authentication required", context)
             case "MAIL":
                 state.record.withLock { $0.attempts += 1 }
                 let deferred = state.script.withLock { script -> Bool in

@@ -67,4 +67,30 @@ struct SMTPConversationTests {
             return error.isTransient
         }
     }
+
+    @Test func authLoginWhenItIsTheOnlyMechanismOffered() async throws {
+        let server = try await FakeSMTPServer(.init(login: ("shop", "s3cret")))
+        var configuration = SMTPConfiguration(host: "127.0.0.1", port: server.port, security: .none, username: "shop", password: "s3cret")
+        try await SMTPClient(configuration: configuration).send(message())
+        #expect(server.record.loggedIn == "shop" && server.record.messages.count == 1)
+        configuration.password = "wrong"
+        await #expect {
+            try await SMTPClient(configuration: configuration).send(message())
+        } throws: { error in
+            if case SMTPError.authenticationFailed = error { return true }
+            return false
+        }
+        #expect(server.record.messages.count == 1)
+        await server.close()
+    }
+
+    @Test func aServerThatStopsAnsweringTimesOut() async throws {
+        let server = try await FakeSMTPServer(.init(silent: true))
+        var configuration = SMTPConfiguration(host: "127.0.0.1", port: server.port, security: .none, maximumAttempts: 1)
+        configuration.commandTimeout = .milliseconds(200)
+        let started = ContinuousClock.now
+        await #expect(throws: SMTPError.timeout) { try await SMTPClient(configuration: configuration).send(message()) }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        await server.close()
+    }
 }
