@@ -126,13 +126,13 @@ public struct Gateway: Sendable {
     public func application(host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws
         -> some ApplicationProtocol
     {
-        var server = HTTPServerBuilder.http1()
+        var server = HTTPServerBuilder.http1WithLingeringClose()
         if let certificate = configuration.tlsCertificateFile, let key = configuration.tlsKeyFile {
             var tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
             tls.minimumTLSVersion = .tlsv13
-            server = try .tls(.http1(), tlsConfiguration: tls)
+            server = try .tls(.http1WithLingeringClose(), tlsConfiguration: tls)
         }
         var app = Application(
             router: makeRouter(), server: server, configuration: .init(address: .hostname(host, port: port), serverName: nil),

@@ -29,7 +29,7 @@ struct AddressRoutes: Sendable {
         }
         let total = try await query.count()
         let addresses = try await query.sort(\.$isDefault, .descending).sort(\.$createdAt, .descending)
-            .range(page.offset..<(page.offset + page.perPage)).all()
+            .range(page.rows).all()
         return JSONResponse(PagedList(items: addresses.map(AddressResponse.init), total: total, request: page))
     }
 

@@ -26,7 +26,7 @@ struct AdminRoutes: Sendable {
             query = query.group(.or) { $0.filter(\.$email ~~ search).filter(\.$name ~~ search) }
         }
         let total = try await query.count()
-        let users = try await query.sort(\.$createdAt).sort(\.$id).range(page.offset..<(page.offset + page.perPage)).all()
+        let users = try await query.sort(\.$createdAt).sort(\.$id).range(page.rows).all()
         return JSONResponse(PagedList(items: users.map(UserResponse.init), total: total, request: page))
     }
 
@@ -74,7 +74,7 @@ struct AdminRoutes: Sendable {
             query = query.filter(\.$action == action)
         }
         let total = try await query.count()
-        let entries = try await query.sort(\.$at, .descending).sort(\.$id).range(page.offset..<(page.offset + page.perPage)).all()
+        let entries = try await query.sort(\.$at, .descending).sort(\.$id).range(page.rows).all()
         return JSONResponse(PagedList(items: entries.map(AuditEntryResponse.init), total: total, request: page))
     }
 }

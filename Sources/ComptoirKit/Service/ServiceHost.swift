@@ -85,7 +85,7 @@ public struct ServiceHost {
         var logger = environment.logger
         logger[metadataKey: "component"] = .string(id.rawValue)
         var app = Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            router: router, server: .http1WithLingeringClose(), configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: onServerRunning, logger: logger)
         if closesResources {
             app.addServices(ResourceCloser(databases: [environment.database], platform: environment.platform))

@@ -55,7 +55,7 @@ struct ContactRoutes: Sendable {
             query = query.filter(\.$topic == topic)
         }
         let total = try await query.count()
-        let messages = try await query.sort(\.$createdAt, .descending).sort(\.$id).range(page.offset..<(page.offset + page.perPage)).all()
+        let messages = try await query.sort(\.$createdAt, .descending).sort(\.$id).range(page.rows).all()
         return JSONResponse(PagedList(items: messages.map(ContactMessageResponse.init), total: total, request: page))
     }
 }

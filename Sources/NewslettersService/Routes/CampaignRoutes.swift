@@ -30,7 +30,7 @@ struct CampaignRoutes: Sendable {
         }
         let total = try await query.count()
         var items: [CampaignResponse] = []
-        for campaign in try await query.sort(\.$createdAt, .descending).range(page.offset..<(page.offset + page.perPage)).all() {
+        for campaign in try await query.sort(\.$createdAt, .descending).range(page.rows).all() {
             items.append(CampaignResponse(campaign, sentCount: try await runner.sentCount(campaign)))
         }
         return JSONResponse(PagedList(items: items, total: total, request: page))

@@ -26,7 +26,7 @@ struct TemplateRoutes: Sendable {
         let query = MailTemplate.query(on: database).filter(\.$websiteId == context.website)
         let total = try await query.count()
         var items: [TemplateResponse] = []
-        for template in try await query.sort(\.$createdAt, .descending).range(page.offset..<(page.offset + page.perPage)).all() {
+        for template in try await query.sort(\.$createdAt, .descending).range(page.rows).all() {
             items.append(try await response(template))
         }
         return JSONResponse(PagedList(items: items, total: total, request: page))

@@ -49,7 +49,7 @@ struct OrderRoutes: Sendable {
         try validator.check()
         let total = try await orders.count()
         let items = try await orders.with(\.$lines).with(\.$history).sort(\.$createdAt, .descending).sort(\.$number, .descending)
-            .range(page.offset..<(page.offset + page.perPage)).all()
+            .range(page.rows).all()
         return JSONResponse(PagedList(items: items.map(OrderResponse.init), total: total, request: page))
     }
 

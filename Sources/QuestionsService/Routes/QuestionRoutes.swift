@@ -31,7 +31,7 @@ struct QuestionRoutes: Sendable {
             if let match = Question.textIndex.condition(matching: search, dialect: environment.database.dialect) { query = query.filter(.sql(match)) }
         }
         let total = try await query.count()
-        let questions = try await query.sort(\.$category).sort(\.$position).sort(\.$createdAt).range(page.offset..<(page.offset + page.perPage)).all()
+        let questions = try await query.sort(\.$category).sort(\.$position).sort(\.$createdAt).range(page.rows).all()
         return JSONResponse(PagedList(items: questions.map(QuestionResponse.init), total: total, request: page))
     }
 

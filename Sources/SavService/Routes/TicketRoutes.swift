@@ -79,7 +79,7 @@ struct TicketRoutes: Sendable {
         try validator.check()
         let total = try await query.count()
         let tickets = try await query.with(\.$messages).with(\.$attachments).sort(\.$updatedAt, .descending).sort(\.$number, .descending)
-            .range(page.offset..<(page.offset + page.perPage)).all()
+            .range(page.rows).all()
         return JSONResponse(PagedList(items: tickets.map(TicketResponse.init), total: total, request: page))
     }
 

@@ -44,7 +44,7 @@ struct WebsiteRoutes: Sendable {
         let page = try PageRequest(from: request)
         let query = Website.query(on: database)
         let total = try await query.count()
-        let websites = try await query.sort(\.$code).range(page.offset..<(page.offset + page.perPage)).all()
+        let websites = try await query.sort(\.$code).range(page.rows).all()
         return JSONResponse(PagedList(items: websites.map(WebsiteResponse.init), total: total, request: page))
     }
 
