@@ -48,14 +48,20 @@ struct CampaignRunner: Service {
     /// left to queue or to send.
     private func queueBatch(of campaign: Campaign) async throws -> Bool {
         guard let template = try await MailTemplate.find(campaign.templateId, on: database) else {
-            environment.logger.error("campaign template missing; campaign stopped", metadata: ["campaign_id": .string(campaign.id!.uuidString)])
-            campaign.status = Campaign.Status.sent.rawValue
-            campaign.finishedAt = Date()
-            try await campaign.update(on: database)
+            try await stop(campaign, because: "campaign template missing; campaign stopped")
             return false
         }
         let sources = try await TemplateSources.load(template, from: environment.blobs)
-        let compiled = try CampaignTemplate(subject: campaign.subject, text: sources.text, html: sources.html)
+        let compiled: CampaignTemplate
+        do {
+            compiled = try CampaignTemplate(subject: campaign.subject, text: sources.text, html: sources.html)
+        } catch let error as ProblemError {
+            // A template stored before the source checks existed: refused on every pass, it
+            // would hold up every campaign after this one for ever.
+            let reasons = (error.problem.errors ?? []).map { "\($0.field) \($0.message)" }.joined(separator: "; ")
+            try await stop(campaign, because: "campaign template refused (\(reasons)); campaign stopped")
+            return false
+        }
         let batchSize = environment.configuration.campaignBatchSize
         let queued = try await database.transaction { tx -> Int in
             let already = try await OutgoingMail.query(on: tx).filter(\.$campaignId == campaign.id!).all(\.$recipient)
@@ -86,6 +92,15 @@ struct CampaignRunner: Service {
             environment.logger.notice("campaign sent", metadata: ["campaign_id": .string(campaign.id!.uuidString), "sent": .stringConvertible(sent)])
         }
         return false
+    }
+
+    /// Ends a campaign that cannot go on, with what it sent so far.
+    private func stop(_ campaign: Campaign, because reason: String) async throws {
+        let id = try campaign.requireID()
+        environment.logger.error("\(reason)", metadata: ["campaign_id": .string(id.uuidString)])
+        campaign.status = Campaign.Status.sent.rawValue
+        campaign.finishedAt = Date()
+        try await campaign.update(on: database)
     }
 
     /// How many of the campaign's mails have left.

@@ -17,6 +17,10 @@ import Testing
         ("COMPTOIR_BCRYPT_COST", "abc"), ("COMPTOIR_BCRYPT_COST", "40"), ("COMPTOIR_DATABASE_URL", "mysql://x"),
         ("COMPTOIR_AUTH_URL", "not a url"), ("COMPTOIR_UPSTREAM_TIMEOUT", "soon"), ("COMPTOIR_RATE_LIMIT_IP", "lots"),
         ("COMPTOIR_LOG_LEVEL", "loud"), ("COMPTOIR_TLS_CERT_FILE", "/nonexistent.pem"),
+        // Not finite, or beyond ten years: these once trapped converting to Int64, or later in arithmetic.
+        ("COMPTOIR_UPSTREAM_TIMEOUT", "nan"), ("COMPTOIR_UPSTREAM_TIMEOUT", "inf"), ("COMPTOIR_DATABASE_TIMEOUT", "1e300s"),
+        ("COMPTOIR_ACCESS_TOKEN_TTL", "-1e300"), ("COMPTOIR_REFRESH_TOKEN_TTL", "3651d"), ("COMPTOIR_CIRCUIT_COOLDOWN", "1e10"),
+        ("COMPTOIR_RATE_LIMIT_IP", "9223372036854775807/1m"), ("COMPTOIR_RATE_LIMIT_USER", "5/nan"), ("COMPTOIR_CONTACT_RATE_LIMIT", "5/1e20d"),
     ])
     func badValueNamesTheVariable(variable: String, value: String) {
         var values = [variable: value]
@@ -24,6 +28,16 @@ import Testing
         let failure = error(values)
         #expect(failure?.variable == variable)
         #expect(failure?.description.hasPrefix("configuration error: \(variable):") == true)
+    }
+
+    @Test func durationsAndLimitsUpToTheirBoundsAreAccepted() throws {
+        let configuration = try ComptoirConfiguration(
+            environment: EnvironmentReader([
+                "COMPTOIR_REFRESH_TOKEN_TTL": "3650d", "COMPTOIR_UPSTREAM_TIMEOUT": "1.5", "COMPTOIR_RATE_LIMIT_IP": "1000000000/250ms",
+            ]), dataDirectory: "/tmp/x", basePort: 9000)
+        #expect(configuration.refreshTokenLifetime == .seconds(3650 * 86400))
+        #expect(configuration.gateway.upstreamTimeout == .milliseconds(1500))
+        #expect(configuration.gateway.ipRateLimit == .init(capacity: 1_000_000_000, period: .milliseconds(250)))
     }
 
     @Test func halfAPairNamesTheMissingHalf() {

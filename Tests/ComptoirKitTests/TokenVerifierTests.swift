@@ -66,6 +66,16 @@ import Testing
         #expect(try await isRefused(String(repeating: "a.", count: 5000)))
     }
 
+    /// Claims are decoded before the signature is checked: absurd times must be refused, not trapped on.
+    @Test func absurdTimeClaimsAreRefused() async throws {
+        let header = Base64URL.encode(Data(#"{"alg":"EdDSA","typ":"JWT","kid":"\#(userKey.keyID)"}"#.utf8))
+        let signature = Base64URL.encode(Data(repeating: 7, count: 64))
+        for times in [#""exp":1e308,"iat":-1e308"#, #""exp":1e400,"iat":0"#, #""exp":-9223372036854775809,"iat":1"#, #""exp":"soon","iat":1"#] {
+            let claims = #"{"sub":"\#(UUID().uuidString)","iss":"comptoir",\#(times),"jti":"j","roles":["admin"],"typ":"access"}"#
+            #expect(try await isRefused("\(header).\(Base64URL.encode(Data(claims.utf8))).\(signature)"), "\(times)")
+        }
+    }
+
     @Test func serviceTokensCarryOnlyTheServiceRole() async throws {
         let issued = try await ServiceTokenIssuer(signer: TokenSigner(key: serviceKey), service: .orders).token()
         let principal = try await verifier().verify(issued)

@@ -3,6 +3,8 @@ import ComptoirTesting
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
+import NIOPosix
 import Testing
 
 /// The gateway when upstreams fail or clients push too hard: 502, 503, 504 and 429.
@@ -18,6 +20,25 @@ import Testing
             #expect(open.status == .serviceUnavailable)
             #expect((open.headers[.retryAfter].flatMap(Int.init) ?? 0) > 0)
             #expect(try await client.execute(uri: "/health/ready", method: .get).status == .serviceUnavailable)
+        }
+    }
+
+    /// A client that announces a body and goes away mid-way is no failure of the upstream's: once
+    /// counted against the circuit, a few such requests closed it for every client.
+    @Test func clientsThatStopMidBodyDoNotOpenTheCircuit() async throws {
+        try await withGateway(environment: ["COMPTOIR_CIRCUIT_FAILURES": "2", "COMPTOIR_CIRCUIT_COOLDOWN": "30s"]) { client in
+            let port = try #require(client.port)
+            for _ in 1...3 {
+                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+                let head = "POST /api/v1/auth/register HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n"
+                try await channel.writeAndFlush(ByteBuffer(string: head + #"{"email":"half"#)).get()
+                try await Task.sleep(for: .milliseconds(300))
+                try await channel.close().get()
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(try await client.execute(uri: "/api/v1/auth/jwks.json", method: .get).status == .ok)
+            let body: [String: Any] = ["email": "whole@example.com", "password": "correct-horse-1", "name": "Whole"]
+            #expect(try await client.json(.post, "/api/v1/auth/register", body: body).status == .created)
         }
     }
 

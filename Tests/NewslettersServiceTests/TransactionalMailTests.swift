@@ -37,7 +37,7 @@ import Testing
             let eml = try String(contentsOf: folder.appendingPathComponent(files[0]), encoding: .utf8)
             #expect(eml.contains("To: lea@example.com"))
             #expect(eml.contains("Content-Type: text/plain; charset=utf-8"))
-            #expect(MailContent.orderConfirmation(try order.payload(as: OrderConfirmed.self)).html?.contains("Léa &lt;b&gt;") == true)
+            #expect(try MailContent.orderConfirmation(try order.payload(as: OrderConfirmed.self)).html?.contains("Léa &lt;b&gt;") == true)
         }
     }
 

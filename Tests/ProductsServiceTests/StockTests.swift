@@ -92,3 +92,27 @@ import Testing
         }
     }
 }
+
+/// Quantities of an `orders.order.placed` payload meet the SQL arithmetic on the stock: ones no
+/// order can have are refused before they touch it.
+@Suite struct StockPayloadTests {
+    @Test func absurdQuantitiesAreRefusedAndTheStockIsUntouched() async throws {
+        try await TestPlatform.withService(ProductsService.self) { client, environment in
+            let id = try await StockTests.product(client, environment, sku: "ABSURD", stock: 10)
+            let bus = environment.platform.bus
+            // Event integers reach the handler below 10^15 (larger ones fail to decode): 9,300 lines of
+            // 10^15 - 1 add up past Int.max; zero and negatives would add stock.
+            let overflowing = Array(repeating: (id, 999_999_999_999_999), count: 9_300)
+            for lines in [overflowing, [(id, -3)], [(id, 0)], [(id, 10_000_001)]] {
+                await #expect(throws: RejectedEventPayload.self) { try await bus.publish(try StockTests.placed(lines)) }
+            }
+            #expect(try await client.json(.get, "/products/\(id)").status == .ok)
+            #expect(try await StockTests.stock(client, id) == 10)
+            let outcomes = try await StockTests.outcomes(environment)
+            #expect(outcomes.reserved == 0 && outcomes.rejected == 0)
+            // An ordinary order naming the product twice still takes the sum.
+            try await bus.publish(try StockTests.placed([(id, 2), (id, 3)]))
+            #expect(try await StockTests.stock(client, id) == 5)
+        }
+    }
+}

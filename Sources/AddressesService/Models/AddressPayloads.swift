@@ -39,7 +39,7 @@ struct AddressRequest: Decodable, Sendable {
             if let regions = rules.regions {
                 validator.expect(region.map(regions.contains) == true, "region", "must be a \(result.country) state or province code")
             } else {
-                validator.expect(region == nil || region!.count <= 100, "region", "must be at most 100 characters")
+                validator.expect((region?.count ?? 0) <= 100, "region", "must be at most 100 characters")
             }
         } else {
             validator.fail("country", "must be one of \(CountryRules.all.keys.sorted().joined(separator: ", ")) (ISO 3166-1 alpha-2)")

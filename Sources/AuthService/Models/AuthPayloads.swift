@@ -81,12 +81,22 @@ struct AuditEntryResponse: Encodable, Sendable {
 }
 
 extension Validator {
-    /// A new password: at least 10 characters, at most 72 bytes (bcrypt's limit).
+    /// A new password: at least 10 characters, at most 72 bytes (bcrypt's limit), and no NUL
+    /// (bcrypt reads a C string and would ignore everything from the NUL on).
     mutating func newPassword(_ password: String, _ field: String) {
         if password.count < PasswordHasher.minimumCharacters {
             fail(field, "must be at least \(PasswordHasher.minimumCharacters) characters")
         } else if password.utf8.count > PasswordHasher.maximumBytes {
             fail(field, "must be at most \(PasswordHasher.maximumBytes) bytes")
+        } else if password.utf8.contains(0) {
+            fail(field, "must not contain the NUL character")
         }
+    }
+
+    /// A password presented to be checked (login, the current password). No account has one
+    /// longer than bcrypt's 72 bytes, so a longer one is refused before it is hashed: a
+    /// megabyte of password costs no bcrypt run and no lookup.
+    mutating func presentedPassword(_ password: String, _ field: String) {
+        expect(password.utf8.count <= PasswordHasher.maximumBytes, field, "must be at most \(PasswordHasher.maximumBytes) bytes")
     }
 }

@@ -55,6 +55,9 @@ struct SessionRoutes: Sendable {
 
     @Sendable func login(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TokenPairResponse> {
         let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
+        var validator = Validator()
+        validator.presentedPassword(body.password, "password")
+        try validator.check()
         let email = Self.normalised(body.email)
         let client = ClientInfo(request, context)
         guard let user = try await User.query(on: database).filter(\.$email == email).first() else {
@@ -129,6 +132,7 @@ struct SessionRoutes: Sendable {
         let userId = try principal.requireUser()
         let body = try await request.decodeJSON(as: PasswordChangeRequest.self, context: context)
         var validator = Validator()
+        validator.presentedPassword(body.currentPassword, "current_password")
         validator.newPassword(body.newPassword, "new_password")
         validator.expect(body.newPassword != body.currentPassword, "new_password", "must differ from the current password")
         try validator.check()

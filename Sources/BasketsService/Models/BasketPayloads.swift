@@ -26,9 +26,16 @@ struct BasketResponse: Codable, Sendable {
     var total: Int
     var currency: String?
 
-    init(_ lines: [BasketLine]) {
-        self.items = lines.map { Item(productId: $0.productId, name: $0.name, unitPrice: $0.unitPrice, quantity: $0.quantity, lineTotal: $0.unitPrice * $0.quantity) }
-        self.total = items.reduce(0) { $0 + $1.lineTotal }
+    /// Prices `lines` with checked arithmetic: stored prices and quantities too large to add up
+    /// (a row written before snapshots were checked) are a 409, not an overflow that stops the process.
+    init(_ lines: [BasketLine]) throws {
+        guard let totals = LineTotals(lines.map { (unitPrice: $0.unitPrice, quantity: $0.quantity) }) else {
+            throw ProblemError.conflict("The basket's total is too large to compute; lower a quantity or remove a line.")
+        }
+        self.items = zip(lines, totals.lines).map { line, lineTotal in
+            Item(productId: line.productId, name: line.name, unitPrice: line.unitPrice, quantity: line.quantity, lineTotal: lineTotal)
+        }
+        self.total = totals.total
         self.currency = lines.first?.currency
     }
 }

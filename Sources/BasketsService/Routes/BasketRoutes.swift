@@ -22,7 +22,7 @@ struct BasketRoutes: Sendable {
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<BasketResponse> {
         let userId = try owner(context)
-        return JSONResponse(try await baskets.basket(of: cacheOwner(userId, context)) { BasketResponse(try await lines(of: userId, context)) })
+        return JSONResponse(try await baskets.basket(of: cacheOwner(userId, context)) { try BasketResponse(try await lines(of: userId, context)) })
     }
 
     @Sendable func addItem(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<BasketResponse> {
@@ -59,7 +59,7 @@ struct BasketRoutes: Sendable {
             }
         }
         await baskets.invalidate([cacheOwner(userId, context)])
-        return JSONResponse(BasketResponse(try await lines(of: userId, context)))
+        return JSONResponse(try BasketResponse(try await lines(of: userId, context)))
     }
 
     @Sendable func setQuantity(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<BasketResponse> {
@@ -70,14 +70,14 @@ struct BasketRoutes: Sendable {
         line.quantity = body.quantity
         try await line.update(on: database)
         await baskets.invalidate([cacheOwner(userId, context)])
-        return JSONResponse(BasketResponse(try await lines(of: userId, context)))
+        return JSONResponse(try BasketResponse(try await lines(of: userId, context)))
     }
 
     @Sendable func removeItem(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<BasketResponse> {
         let userId = try owner(context)
         try await line(of: userId, context).delete(on: database)
         await baskets.invalidate([cacheOwner(userId, context)])
-        return JSONResponse(BasketResponse(try await lines(of: userId, context)))
+        return JSONResponse(try BasketResponse(try await lines(of: userId, context)))
     }
 
     @Sendable func clear(_ request: Request, context: ComptoirRequestContext) async throws -> Response {

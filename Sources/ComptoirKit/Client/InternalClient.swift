@@ -76,9 +76,11 @@ public struct InternalClient: Sendable {
         }
     }
 
+    /// The service's refusal as our own problem, with the status it answered: the body's `status`
+    /// is only a number in JSON, and one outside 0…999 would trap `HTTPResponse.Status(code:)`.
     static func problem(from service: ServiceID, status: HTTPResponseStatus, body: Data) -> ProblemError {
         if (400..<500).contains(status.code), let problem = try? JSONDecoder().decode(Problem.self, from: body) {
-            return ProblemError(.init(code: problem.status), problem.detail, errors: problem.errors)
+            return ProblemError(.init(code: Int(status.code)), problem.detail, errors: problem.errors)
         }
         return ProblemError(.badGateway, "\(service) failed (\(status.code)).")
     }

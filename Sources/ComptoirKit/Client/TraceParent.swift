@@ -10,10 +10,12 @@ public struct TraceParent: Sendable, Equatable {
     public var flags: String
 
     /// Parses a header, refusing malformed or all-zero ids as the specification requires.
+    /// Only ASCII `0-9a-f` are hex digits here: `Character.isHexDigit` also takes fullwidth forms,
+    /// which would travel on to every service, the outbox and the traces.
     public init?(_ header: String) {
-        let parts = header.split(separator: "-")
-        guard parts.count == 4, parts[0] == "00", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
-            parts.allSatisfy({ $0.allSatisfy(\.isHexDigit) && $0 == $0.lowercased() }),
+        let parts = header.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "00", parts[1].utf8.count == 32, parts[2].utf8.count == 16, parts[3].utf8.count == 2,
+            parts.allSatisfy({ $0.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) } }),
             parts[1] != String(repeating: "0", count: 32), parts[2] != String(repeating: "0", count: 16)
         else { return nil }
         self.traceID = String(parts[1])

@@ -34,11 +34,12 @@ public struct EnvironmentReader: Sendable {
         }
     }
 
-    /// A duration such as `250ms`, `10s`, `5m`, `1h`, `30d`, or a bare number of seconds.
+    /// A duration such as `250ms`, `10s`, `5m`, `1h`, `30d`, or a bare number of seconds; at most
+    /// ``maximumDuration``.
     public func duration(_ name: String, default defaultValue: Duration) throws -> Duration {
         guard let raw = string(name) else { return defaultValue }
         guard let value = Self.parseDuration(raw), value > .zero else {
-            throw ConfigurationError(name, "must be a positive duration such as 500ms, 10s, 5m, 1h or 30d (got \"\(raw)\")")
+            throw ConfigurationError(name, "must be a positive duration such as 500ms, 10s, 5m, 1h or 30d, at most 3650d (got \"\(raw)\")")
         }
         return value
     }
@@ -58,13 +59,22 @@ public struct EnvironmentReader: Sendable {
         return raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// The longest duration a variable may give: ten years. Timeouts, lifetimes and rate-limit
+    /// periods are added to clock readings and turned into nanoseconds; this keeps that arithmetic
+    /// far from overflowing.
+    public static let maximumDuration: Duration = .seconds(3650 * 86400)
+
+    /// The duration `raw` names, or `nil` when it is not a number with a known unit, or is not
+    /// finite, or is beyond ``maximumDuration`` either way (`nan`, `inf`, `1e300s` are refused,
+    /// not converted to a trapping integer).
     static func parseDuration(_ raw: String) -> Duration? {
         let units: [(suffix: String, scale: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-        for unit in units where raw.hasSuffix(unit.suffix) {
-            guard let number = Double(raw.dropLast(unit.suffix.count)) else { return nil }
-            return .milliseconds(Int64((number * unit.scale * 1000).rounded()))
-        }
-        return Double(raw).map { .milliseconds(Int64(($0 * 1000).rounded())) }
+        let unit = units.first { raw.hasSuffix($0.suffix) }
+        guard let number = Double(raw.dropLast(unit?.suffix.count ?? 0)), number.isFinite else { return nil }
+        let milliseconds = (number * (unit?.scale ?? 1) * 1000).rounded()
+        let limit = Double(maximumDuration.components.seconds) * 1000
+        guard milliseconds.magnitude <= limit else { return nil }
+        return .milliseconds(Int64(milliseconds))
     }
 
     /// Removes a password from a URL so that it can be printed.

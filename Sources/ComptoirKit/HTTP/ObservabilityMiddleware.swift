@@ -35,18 +35,23 @@ public struct ObservabilityMiddleware: RouterMiddleware {
 }
 
 extension Duration {
-    /// Whole nanoseconds, saturating.
+    /// Whole nanoseconds, saturating at `Int64.min` and `Int64.max` (about 292 years either way)
+    /// instead of trapping, so that a timeout or a wait of any size can be handed to NIO.
     public var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return seconds < 0 ? .min : .max }
+        let (sum, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return sumOverflow ? (scaled < 0 ? .min : .max) : sum
     }
 
     /// Milliseconds with a fraction, for logs.
     public var milliseconds: Double { Double(nanoseconds) / 1_000_000 }
 
-    /// Whole seconds rounded up, for `Retry-After`.
+    /// Whole seconds rounded up, for `Retry-After`; saturating at `Int.max`.
     public var secondsRoundedUp: Int {
         let (seconds, attoseconds) = components
-        return Int(seconds) + (attoseconds > 0 ? 1 : 0)
+        let (rounded, overflow) = Int(seconds).addingReportingOverflow(attoseconds > 0 ? 1 : 0)
+        return overflow ? .max : rounded
     }
 }

@@ -46,10 +46,10 @@ public struct RedisRateLimiter: RateLimiter {
         """)
 
     public func consume(_ key: String, limit: RateLimit) async -> RateDecision {
-        let perMillisecond = Double(limit.capacity) / (Double(limit.period.nanoseconds) / 1e6)
+        let perMillisecond = limit.refillPerSecond / 1000
         do {
             let reply = try await redis.run(
-                Self.script, keys: [prefix + key], arguments: [RedisArgument(limit.capacity), RedisArgument(String(perMillisecond))])
+                Self.script, keys: [prefix + key], arguments: [RedisArgument(limit.bucketCapacity), RedisArgument(String(perMillisecond))])
             guard let values = reply.elements, values.count == 3, let allowed = values[0].int, let remaining = values[1].int, let wait = values[2].int
             else {
                 throw RedisError.unexpectedReply(reply)

@@ -20,8 +20,8 @@ public final class TokenBucketLimiter: RateLimiter {
     }
 
     func consume(_ key: String, limit: RateLimit, now: ContinuousClock.Instant) -> RateDecision {
-        let capacity = Double(limit.capacity)
-        let perSecond = capacity / (Double(limit.period.nanoseconds) / 1e9)
+        let capacity = Double(limit.bucketCapacity)
+        let perSecond = limit.refillPerSecond
         return buckets.withLockedValue { buckets in
             if buckets.count >= maximumKeys { Self.prune(&buckets, now: now, perSecond: perSecond, capacity: capacity) }
             var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now)
@@ -30,6 +30,7 @@ public final class TokenBucketLimiter: RateLimiter {
             bucket.updated = now
             guard bucket.tokens >= 1 else {
                 buckets[key] = bucket
+                // At most one period (capacity ≥ 1), which `nanoseconds` keeps under 292 years.
                 let wait = (1 - bucket.tokens) / perSecond
                 return .limited(retryAfter: .milliseconds(Int64((wait * 1000).rounded(.up))))
             }

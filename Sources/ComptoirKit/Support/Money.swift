@@ -25,6 +25,11 @@ public struct Money: Codable, Sendable, Hashable {
 }
 
 extension Money {
+    /// The largest price of one unit of a product, in minor units (100 million of a currency with
+    /// cents). A product's price is at most this, so a consumer of prices (a basket snapshot, an
+    /// event) can tell an absurd one from a real one.
+    public static let maximumUnitPrice = 100_000_000_00
+
     /// Currencies without minor units (ISO 4217 exponent 0); every other one has two.
     static let wholeUnitCurrencies: Set<String> = ["JPY", "KRW", "CLP", "ISK", "VND", "XAF", "XOF"]
 
@@ -32,8 +37,10 @@ extension Money {
     public var formatted: String {
         guard !Self.wholeUnitCurrencies.contains(currency.code) else { return "\(amount) \(currency)" }
         let sign = amount < 0 ? "-" : ""
-        let units = abs(amount)
-        return "\(sign)\(units / 100).\(String(format: "%02d", units % 100)) \(currency)"
+        // The magnitude is a `UInt`: `abs(Int.min)` would trap, and an amount comes from events.
+        let units = amount.magnitude
+        let cents = units % 100
+        return "\(sign)\(units / 100).\(cents < 10 ? "0" : "")\(cents) \(currency)"
     }
 }
 

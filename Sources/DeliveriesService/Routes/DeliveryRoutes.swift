@@ -12,6 +12,9 @@ struct DeliveryRoutes: Sendable {
 
     /// Most shipments one list returns (the API's shape is a plain array).
     static let listLimit = 100
+    /// How far ahead an estimate may be set: parcels take days, so a date years away (the decoder
+    /// takes any up to 9999-12-31) is a typing mistake, refused rather than shown to the customer.
+    static let maximumEstimateAhead: TimeInterval = 366 * 86_400
 
     func add(to router: Router<ComptoirRequestContext>) {
         let deliveries = router.group("deliveries")
@@ -55,6 +58,7 @@ struct DeliveryRoutes: Sendable {
         if let carrier = body.carrier { validator.text(carrier, "carrier", length: 1...100) }
         if let estimate = body.estimatedDelivery {
             validator.expect(estimate > delivery.createdAt.addingTimeInterval(-86_400), "estimated_delivery", "must not be before the shipment was opened")
+            validator.expect(estimate <= Date().addingTimeInterval(Self.maximumEstimateAhead), "estimated_delivery", "must be at most a year ahead")
         }
         try validator.check()
         guard let status else { return JSONResponse(DeliveryResponse(delivery)) }  // unreachable: the validator refused it
@@ -69,6 +73,7 @@ struct DeliveryRoutes: Sendable {
             try await Shipments(outbox: environment.outbox).record(delivery, status: status, description: description, traceparent: traceparent, on: tx)
         }
         context.logger.info("delivery updated", metadata: ["delivery_id": .string(id.uuidString), "status": .string(status.rawValue)])
-        return JSONResponse(DeliveryResponse(try await Shipments.load(id, on: database)!))
+        guard let updated = try await Shipments.load(id, on: database) else { throw ProblemError.notFound("delivery") }
+        return JSONResponse(DeliveryResponse(updated))
     }
 }

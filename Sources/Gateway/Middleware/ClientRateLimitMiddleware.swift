@@ -20,11 +20,13 @@ struct ClientRateLimitMiddleware: RouterMiddleware {
     }
 
     /// The TCP peer, or the last `X-Forwarded-For` entry when the peer is a trusted proxy
-    /// (a load balancer in front of the gateway).
+    /// (a load balancer in front of the gateway); at most 64 characters, as services read it.
     static func clientIP(_ request: Request, context: Context, trustedProxies: Set<String>) -> String {
         let peer = context.remoteAddress?.ipAddress ?? "unknown"
-        if trustedProxies.contains(peer), let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").last {
-            return forwarded.trimmingCharacters(in: .whitespaces)
+        if trustedProxies.contains(peer),
+            let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !forwarded.isEmpty
+        {
+            return String(forwarded.prefix(64))
         }
         return peer
     }

@@ -74,7 +74,15 @@ struct ReverseProxy: Sendable {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             record(service, breaker: breaker, failure: "timeout", context: context, error: error)
             throw ProblemError(.gatewayTimeout, "The \(service) service did not answer in time.")
+        } catch let error where error is CancellationError || (error as? HTTPClientError) == .cancelled {
+            // The request was abandoned (the client went away, or shutdown): the upstream is not to blame.
+            throw CancellationError()
         } catch {
+            // A client that stops sending before its `Content-Length` is no sign of a failing
+            // upstream: counted against the circuit, a few such clients would close it for everyone.
+            if upload?.hasFailed == true || (error as? HTTPClientError) == .bodyLengthMismatch {
+                throw ProblemError.badRequest("The request body ended before the length it announced.")
+            }
             record(service, breaker: breaker, failure: "unreachable", context: context, error: error)
             throw ProblemError(.badGateway, "The \(service) service cannot be reached.")
         }

@@ -11,17 +11,20 @@ struct TrackedBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable wher
 
     /// Whether the body has been read to its end (or failed), and whether a read is under way.
     final class Completion: Sendable {
-        private let state = NIOLockedValueBox((done: false, reading: false))
+        private let state = NIOLockedValueBox((done: false, reading: false, failed: false))
 
         var isDone: Bool { state.withLockedValue { $0.done } }
         var isReading: Bool { state.withLockedValue { $0.reading } }
+        /// Reading the client's body failed (it went away mid-body): a failure of the client's, not the upstream's.
+        var hasFailed: Bool { state.withLockedValue { $0.failed } }
 
         func startRead() { state.withLockedValue { $0.reading = true } }
 
-        func endRead(finished: Bool) {
+        func endRead(finished: Bool, failed: Bool = false) {
             state.withLockedValue {
                 $0.reading = false
                 if finished { $0.done = true }
+                if failed { $0.failed = true }
             }
         }
 
@@ -59,7 +62,7 @@ struct TrackedBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable wher
                 completion.endRead(finished: chunk == nil)
                 return chunk
             } catch {
-                completion.endRead(finished: true)
+                completion.endRead(finished: true, failed: true)
                 throw error
             }
         }

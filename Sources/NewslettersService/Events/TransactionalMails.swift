@@ -18,7 +18,7 @@ struct TransactionalMails: Sendable {
             EventHandler(OrderConfirmed.type) { envelope, tx in
                 let order = try envelope.payload(as: OrderConfirmed.self)
                 try await Recipient.remember(order.userId, email: order.customerEmail, name: order.customerName, on: tx)
-                try await queue(MailContent.orderConfirmation(order), to: order.customerEmail, for: envelope, on: tx)
+                try await queue(try MailContent.orderConfirmation(order), to: order.customerEmail, for: envelope, on: tx)
             },
             EventHandler(DeliveryUpdated.type) { envelope, tx in
                 let delivery = try envelope.payload(as: DeliveryUpdated.self)

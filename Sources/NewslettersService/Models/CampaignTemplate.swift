@@ -10,10 +10,16 @@ struct CampaignTemplate: Sendable {
     let text: MustacheTemplate
     let html: MustacheTemplate?
 
-    /// Compiles the sources; a syntax error is a 422 naming the field.
+    /// Compiles the sources; a syntax error, or a source the library cannot be trusted with
+    /// (``MustacheSourceCheck``), is a 422 naming the field.
     init(subject: String, text: String, html: String?) throws {
         var validator = Validator()
+        /// `nil` after recording why `source` is refused.
         func compile(_ source: String, _ field: String, plain: Bool) -> MustacheTemplate? {
+            if let problem = MustacheSourceCheck.problem(in: source) {
+                validator.fail(field, problem)
+                return nil
+            }
             do {
                 return try MustacheTemplate(string: (plain ? "{{% CONTENT_TYPE: TEXT}}" : "") + source)
             } catch {
@@ -25,8 +31,10 @@ struct CampaignTemplate: Sendable {
         let text = compile(text, "text", plain: true)
         let html = html.map { compile($0, "html", plain: false) } ?? nil
         try validator.check()
-        self.subject = subject!
-        self.text = text!
+        // `compile` records an error whenever it gives `nil`, so with none recorded both are here.
+        guard let subject, let text else { throw ProblemError.validation(validator.errors) }
+        self.subject = subject
+        self.text = text
         self.html = html
     }
 

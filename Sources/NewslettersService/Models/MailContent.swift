@@ -21,11 +21,17 @@ struct MailContent: Sendable, Equatable {
             html: "<p>Hello \(escape(user.name)),</p><p>Your account <strong>\(escape(user.email))</strong> is ready. Happy shopping!</p><p>— Comptoir</p>")
     }
 
-    static func orderConfirmation(_ order: OrderConfirmed) -> MailContent {
+    /// Throws ``RejectedEventPayload`` for lines whose totals do not fit in an `Int`: the event
+    /// comes from the bus, and multiplying them unchecked would stop the whole process.
+    static func orderConfirmation(_ order: OrderConfirmed) throws -> MailContent {
         let currency = CurrencyCode(order.currency) ?? .eur
         func price(_ amount: Int) -> String { Money(amount: amount, currency: currency).formatted }
-        let lines = order.lines.map { "\($0.quantity) × \($0.name) — \(price($0.unitPrice * $0.quantity))" }
-        let rows = order.lines.map { "<tr><td>\($0.quantity) × \(escape($0.name))</td><td>\(price($0.unitPrice * $0.quantity))</td></tr>" }
+        guard let totals = LineTotals(order.lines.map { (unitPrice: $0.unitPrice, quantity: $0.quantity) }) else {
+            throw RejectedEventPayload(OrderConfirmed.type, "a line's unit_price × quantity, or their sum, is too large")
+        }
+        let priced = zip(order.lines, totals.lines)
+        let lines = priced.map { line, total in "\(line.quantity) × \(line.name) — \(price(total))" }
+        let rows = priced.map { line, total in "<tr><td>\(line.quantity) × \(escape(line.name))</td><td>\(price(total))</td></tr>" }
         return MailContent(
             subject: "Order \(order.number) confirmed",
             text: """

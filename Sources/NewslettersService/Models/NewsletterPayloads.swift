@@ -38,6 +38,29 @@ struct TemplateResponse: Encodable, Sendable {
 /// `POST /newsletters/templates/{id}/preview`: sample values for the variables.
 struct PreviewRequest: Decodable, Sendable {
     var values: [String: String]?
+
+    /// A handful of values, each no longer than an e-mail address: every `{{tag}}` of a template
+    /// (up to 100,000 of them in 500,000 characters) may repeat a value, so a preview never
+    /// renders more than a subscriber's mail would.
+    static let maximumValues = 20
+    static let maximumNameLength = 64
+    static let maximumValueLength = 254
+
+    /// The values, with `email` defaulting to a sample address.
+    func validated() throws -> (values: [String: String], email: String) {
+        var values = self.values ?? [:]
+        var validator = Validator()
+        validator.expect(
+            values.count <= Self.maximumValues
+                && values.allSatisfy { $0.key.count <= Self.maximumNameLength && $0.value.count <= Self.maximumValueLength },
+            "values",
+            "must be at most \(Self.maximumValues) values, each name at most \(Self.maximumNameLength) characters "
+                + "and each value at most \(Self.maximumValueLength)")
+        try validator.check()
+        let email = values["email"] ?? "subscriber@example.com"
+        values["email"] = email
+        return (values, email)
+    }
 }
 
 /// `POST /newsletters/campaigns`.

@@ -58,12 +58,10 @@ struct TemplateRoutes: Sendable {
     @Sendable func preview(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<CampaignTemplate.Rendered> {
         try context.require(.marketing)
         let template = try await find(context)
-        let body = try await request.decodeJSON(as: PreviewRequest.self, context: context)
+        let sample = try await request.decodeJSON(as: PreviewRequest.self, context: context).validated()
         let sources = try await TemplateSources.load(template, from: environment.blobs)
         let compiled = try CampaignTemplate(subject: template.subject, text: sources.text, html: sources.html)
-        var values = body.values ?? [:]
-        values["email"] = values["email"] ?? "subscriber@example.com"
-        return JSONResponse(compiled.render(values, unsubscribeURL: try links.unsubscribeURL(email: values["email"]!, websiteId: context.website)))
+        return JSONResponse(compiled.render(sample.values, unsubscribeURL: try links.unsubscribeURL(email: sample.email, websiteId: context.website)))
     }
 
     private func find(_ context: ComptoirRequestContext) async throws -> MailTemplate {

@@ -39,7 +39,7 @@ struct Checkout: Sendable {
 
         let websiteId = context.website
         let lines = basket.items.map { OrderLineData(productId: $0.productId, name: $0.name, quantity: $0.quantity, unitPrice: $0.unitPrice) }
-        let total = lines.reduce(0) { $0 + $1.unitPrice * $1.quantity }
+        let total = try Self.total(of: lines)
         let traceparent = request.headers[TraceParent.headerName]
         do {
             let order = try await environment.database.fluent.transaction { tx in
@@ -61,7 +61,10 @@ struct Checkout: Sendable {
             }
             context.logger.info("order placed", metadata: ["order_id": .string(order.id!.uuidString), "number": .string(order.number), "total": .stringConvertible(total)])
             environment.metrics.counter("orders_placed_total").increment()
-            return (try await OrderQueries.load(order.id!, on: environment.database.fluent)!, false)
+            guard let placed = try await OrderQueries.load(try order.requireID(), on: environment.database.fluent) else {
+                throw ProblemError.notFound("order")
+            }
+            return (placed, false)
         } catch {
             // Two requests with one key raced: the loser's insert broke the unique index; answer with the winner's order.
             if let key, let existing = try await replay(key: key, userId: userId, fingerprint: body.fingerprint) { return (existing, true) }
@@ -124,6 +127,16 @@ struct Checkout: Sendable {
         guard errors.isEmpty else {
             throw ProblemError(.conflict, "Some products in the basket changed since they were added; review the basket.", errors: errors)
         }
+    }
+
+    /// The order's total from the basket's lines as baskets answered them: every quantity at least
+    /// one, every price at least zero, each product and the sum checked, so a basket that cannot add
+    /// up is a 409 rather than an overflow that stops the process.
+    static func total(of lines: [OrderLineData]) throws -> Int {
+        guard lines.allSatisfy({ $0.quantity >= 1 && $0.unitPrice >= 0 }),
+            let totals = LineTotals(lines.map { (unitPrice: $0.unitPrice, quantity: $0.quantity) })
+        else { throw ProblemError.conflict("The basket's quantities and prices do not add up to a total; review the basket.") }
+        return totals.total
     }
 
     /// The `Idempotency-Key` header, checked: 1–255 visible ASCII characters.

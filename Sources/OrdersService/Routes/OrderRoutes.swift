@@ -73,7 +73,8 @@ struct OrderRoutes: Sendable {
                 OrderCancelled(orderId: current.id!, reason: "cancelled by the customer"), websiteId: current.websiteId, traceparent: traceparent, on: tx)
         }
         context.logger.info("order cancelled", metadata: ["order_id": .string(order.id!.uuidString), "number": .string(order.number)])
-        return JSONResponse(OrderResponse(try await OrderQueries.load(order.id!, on: database)!))
+        guard let cancelled = try await OrderQueries.load(try order.requireID(), on: database) else { throw ProblemError.notFound("order") }
+        return JSONResponse(OrderResponse(cancelled))
     }
 
     /// The order named in the path if the caller may see it: its owner or an admin, in this store.

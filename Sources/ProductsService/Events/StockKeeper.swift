@@ -29,7 +29,7 @@ struct StockKeeper: Sendable {
         if try await StockReservation.query(on: tx).filter(\.$orderId == order.orderId).count() > 0 { return [] }
         var taken: [(UUID, Int)] = []
         var short: [UUID] = []
-        for line in Self.merged(order.lines) {
+        for line in try Self.merged(order.lines) {
             let updated = try await sql.raw("""
                 UPDATE products SET stock = stock - \(bind: line.quantity), updated_at = \(bind: Date())
                 WHERE id = \(bind: line.productId) AND website_id = \(bind: order.websiteId) AND stock >= \(bind: line.quantity)
@@ -66,19 +66,28 @@ struct StockKeeper: Sendable {
         return held.map(\.productId)
     }
 
-    /// One line per product: an order listing a product twice takes the sum.
-    static func merged(_ lines: [OrderLineData]) -> [OrderLineData] {
-        var merged: [UUID: OrderLineData] = [:]
-        var order: [UUID] = []
+    /// One line per product, in the order products first appear: an order listing a product twice
+    /// takes the sum. The quantities come from the event, so each is checked before it reaches the
+    /// SQL arithmetic on the stock (zero or a negative number would add stock, a huge one could
+    /// overflow SQLite's integers into a real that no longer reads back as an `Int`, many large ones
+    /// overflow their sum), and sums are added with a check. Such a payload is rejected (retried, then dead).
+    static func merged(_ lines: [OrderLineData]) throws -> [OrderLineData] {
+        let quantities = 1...ProductRules.maximumStock
+        var merged: [OrderLineData] = []
+        var positions: [UUID: Int] = [:]
         for line in lines {
-            if var existing = merged[line.productId] {
-                existing.quantity += line.quantity
-                merged[line.productId] = existing
-            } else {
-                merged[line.productId] = line
-                order.append(line.productId)
+            guard quantities.contains(line.quantity) else {
+                throw RejectedEventPayload(OrderPlaced.type, "a line's quantity is \(line.quantity), not between 1 and \(quantities.upperBound)")
             }
+            guard let position = positions[line.productId] else {
+                positions[line.productId] = merged.count
+                merged.append(line)
+                continue
+            }
+            let (sum, overflow) = merged[position].quantity.addingReportingOverflow(line.quantity)
+            guard !overflow else { throw RejectedEventPayload(OrderPlaced.type, "the quantities of product \(line.productId) do not add up") }
+            merged[position].quantity = sum
         }
-        return order.map { merged[$0]! }
+        return merged
     }
 }

@@ -31,7 +31,7 @@ struct StockRequest: Decodable, Sendable {
 
 /// The rules every product write obeys.
 enum ProductRules {
-    static let maximumPrice = 100_000_000_00
+    static let maximumPrice = Money.maximumUnitPrice
     static let maximumStock = 10_000_000
 
     static func check(sku: String?, name: String?, description: String?, price: Int?, currency: String?, category: String?, into validator: inout Validator) {

@@ -39,7 +39,7 @@ struct QuestionRoutes: Sendable {
         // A FAQ has tens of entries, not millions: counting them here keeps the query portable.
         let categories = try await Question.query(on: database).filter(\.$websiteId == context.website).all(\.$category)
         let counts = Dictionary(categories.map { ($0, 1) }, uniquingKeysWith: +)
-        return JSONResponse(counts.keys.sorted().map { QuestionCategory(slug: $0, questionCount: counts[$0]!) })
+        return JSONResponse(counts.sorted { $0.key < $1.key }.map { QuestionCategory(slug: $0.key, questionCount: $0.value) })
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<QuestionResponse> {
