@@ -32,7 +32,7 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         var method: AMQPMethod
         var properties = AMQPProperties()
         var bodySize: UInt64 = 0
-        var body: ByteBuffer?
+        var body = ByteBuffer()
         var headerSeen = false
     }
 
@@ -112,7 +112,7 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             case .method(let id, let method):
                 try channelMethod(method, on: id)
             case .header(let id, let bodySize, let properties):
-                try contentHeader(bodySize: bodySize, properties: properties, on: id)
+                try contentHeader(bodySize: bodySize, properties: properties, on: id, context: context)
             case .body(let id, var bytes):
                 try contentBody(&bytes, on: id)
             }
@@ -143,7 +143,12 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             // The lower of both sides' limits, where 0 means "no limit".
             func lower<T: FixedWidthInteger>(_ a: T, _ b: T) -> T { a == 0 ? b : b == 0 ? a : min(a, b) }
             let channels = lower(channelMax, settings.channelMax)
-            negotiatedFrameMax = lower(frameMax, settings.frameMax)
+            let tunedFrameMax = lower(frameMax, settings.frameMax)
+            // AMQP 0-9-1's frame-min-size: no peer may ask for less, and a body chunk must fit in a frame.
+            guard tunedFrameMax == 0 || tunedFrameMax >= Self.minimumFrameMax else {
+                throw AMQPError.protocolError("frame-max \(tunedFrameMax) is below the \(Self.minimumFrameMax)-byte minimum")
+            }
+            negotiatedFrameMax = tunedFrameMax
             negotiatedHeartbeat = settings.heartbeat == 0 ? 0 : lower(heartbeat, settings.heartbeat)
             send(.method(channel: 0, .connectionTuneOk(channelMax: channels, frameMax: negotiatedFrameMax, heartbeat: negotiatedHeartbeat)))
             send(.method(channel: 0, .connectionOpen(virtualHost: settings.virtualHost)))
@@ -184,7 +189,7 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             guard let context = handler.context else { return }
             let now = NIODeadline.now()
             if now - handler.lastReceived > interval * 2 {
-                handler.closing = .connectionClosed("no heartbeat from the broker for \(handler.negotiatedHeartbeat * 2) s")
+                handler.closing = .connectionClosed("no heartbeat from the broker for \(Int(handler.negotiatedHeartbeat) * 2) s")
                 context.close(promise: nil)
                 return
             }
@@ -196,9 +201,19 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Channels
 
+    /// The smallest frame-max AMQP 0-9-1 allows (frame-min-size).
+    static let minimumFrameMax: UInt32 = 4096
+
+    /// What an operation returns once the handler is out of the pipeline: a failure on the
+    /// connection's loop, where `closed` was made.
+    private func notInPipeline<T>(_: T.Type = T.self) -> EventLoopFuture<T> {
+        closed.futureResult.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+    }
+
     /// Opens a channel; its id once the broker answered.
     func openChannel() -> EventLoopFuture<UInt16> {
-        let eventLoop = context!.eventLoop
+        guard let context else { return notInPipeline() }
+        let eventLoop = context.eventLoop
         guard closing == nil, isOpen else { return eventLoop.makeFailedFuture(closing ?? .connectionClosed("not open")) }
         var id = nextChannelID
         while channels[id] != nil { id = id == UInt16.max ? 1 : id + 1 }
@@ -210,7 +225,8 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
 
     /// Sends a synchronous method and waits for the reply `accepts` recognises.
     func call(_ method: AMQPMethod, on id: UInt16, accepts: @escaping (AMQPMethod) -> Bool) -> EventLoopFuture<AMQPMethod> {
-        let promise = context!.eventLoop.makePromise(of: AMQPMethod.self)
+        guard let context else { return notInPipeline() }
+        let promise = context.eventLoop.makePromise(of: AMQPMethod.self)
         guard let state = channels[id], state.closed == nil else {
             promise.fail(channels[id]?.closed ?? closing ?? .connectionClosed("channel \(id) is closed"))
             return promise.futureResult
@@ -235,7 +251,8 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
     /// Writes one message (method, header, body frames); with confirms on, the future
     /// completes at the broker's ack (fails at its nack), otherwise once written.
     func publish(_ body: ByteBuffer, exchange: String, routingKey: String, properties: AMQPProperties, on id: UInt16) -> EventLoopFuture<Void> {
-        let eventLoop = context!.eventLoop
+        guard let context else { return notInPipeline() }
+        let eventLoop = context.eventLoop
         guard let state = channels[id], state.closed == nil else {
             return eventLoop.makeFailedFuture(channels[id]?.closed ?? closing ?? AMQPError.connectionClosed("channel \(id) is closed"))
         }
@@ -244,9 +261,11 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             self.send(.method(channel: id, .basicPublish(exchange: exchange, routingKey: routingKey, mandatory: false)), flush: false)
             self.send(.header(channel: id, bodySize: UInt64(body.readableBytes), properties: properties), flush: false)
             var remaining = body
-            let chunk = Int(self.negotiatedFrameMax) - 8
+            // Frame-max less the frame's 8 bytes of header and end; 0 (no limit) leaves the frame's UInt32 size.
+            let chunk = Int(self.negotiatedFrameMax == 0 ? UInt32.max : self.negotiatedFrameMax) - 8
             while remaining.readableBytes > 0 {
-                let piece = remaining.readSlice(length: min(chunk, remaining.readableBytes))!
+                let length = min(chunk, remaining.readableBytes)
+                let piece = remaining.readSlice(length: length)!  // trap-checked: 0 < length <= readableBytes; the tune keeps chunk >= 4088
                 self.send(.body(channel: id, piece), flush: remaining.readableBytes == 0, promise: remaining.readableBytes == 0 ? written : nil)
             }
             if body.readableBytes == 0 { self.flush(promise: written) }
@@ -272,7 +291,8 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
 
     /// basic.get: one message, or nil when the queue is empty.
     func get(queue: String, noAck: Bool, on id: UInt16) -> EventLoopFuture<AMQPDelivery?> {
-        let eventLoop = context!.eventLoop
+        guard let context else { return notInPipeline() }
+        let eventLoop = context.eventLoop
         guard let state = channels[id], state.closed == nil, state.getPromise == nil else {
             return eventLoop.makeFailedFuture(AMQPError.connectionClosed("channel \(id) is closed or busy"))
         }
@@ -284,7 +304,8 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
 
     /// Closes a channel politely; its pending work fails.
     func closeChannel(_ id: UInt16) -> EventLoopFuture<Void> {
-        guard channels[id]?.closed == nil, closing == nil else { return context!.eventLoop.makeSucceededVoidFuture() }
+        guard let context else { return notInPipeline() }
+        guard channels[id]?.closed == nil, closing == nil else { return context.eventLoop.makeSucceededVoidFuture() }
         let reply = call(.channelClose(code: 200, text: "bye", classId: 0, methodId: 0), on: id) { if case .channelCloseOk = $0 { true } else { false } }
         return reply.assumeIsolated().map { _ in self.finishChannel(id, .connectionClosed("channel closed by the client")) }.nonisolated()
     }
@@ -349,14 +370,14 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func contentHeader(bodySize: UInt64, properties: AMQPProperties, on id: UInt16) throws {
+    private func contentHeader(bodySize: UInt64, properties: AMQPProperties, on id: UInt16, context: ChannelHandlerContext) throws {
         guard let state = channels[id], var content = state.incoming, !content.headerSeen else {
             throw AMQPError.protocolError("a content header without its method on channel \(id)")
         }
         content.properties = properties
         content.bodySize = bodySize
         content.headerSeen = true
-        content.body = context!.channel.allocator.buffer(capacity: Int(min(bodySize, 1 << 20)))
+        content.body = context.channel.allocator.buffer(capacity: Int(min(bodySize, 1 << 20)))
         state.incoming = content
         if bodySize == 0 { deliver(state, on: id) }
     }
@@ -365,9 +386,9 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         guard let state = channels[id], var content = state.incoming, content.headerSeen else {
             throw AMQPError.protocolError("a body frame without its header on channel \(id)")
         }
-        content.body!.writeBuffer(&bytes)
+        content.body.writeBuffer(&bytes)
         state.incoming = content
-        if UInt64(content.body!.readableBytes) >= content.bodySize { deliver(state, on: id) }
+        if UInt64(content.body.readableBytes) >= content.bodySize { deliver(state, on: id) }
     }
 
     private func deliver(_ state: ChannelState, on id: UInt16) {
@@ -377,13 +398,13 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         case .basicDeliver(let tag, let deliveryTag, let redelivered, let exchange, let routingKey):
             let delivery = AMQPDelivery(
                 consumerTag: tag, deliveryTag: deliveryTag, redelivered: redelivered, exchange: exchange, routingKey: routingKey,
-                properties: content.properties, body: content.body ?? ByteBuffer())
+                properties: content.properties, body: content.body)
             state.consumers[tag]?.yield(delivery)
         case .basicGetOk(let deliveryTag, let redelivered, let exchange, let routingKey, _):
             state.getPromise?.succeed(
                 AMQPDelivery(
                     consumerTag: "", deliveryTag: deliveryTag, redelivered: redelivered, exchange: exchange, routingKey: routingKey,
-                    properties: content.properties, body: content.body ?? ByteBuffer()))
+                    properties: content.properties, body: content.body))
             state.getPromise = nil
         default:
             break  // basic.return: we never publish mandatory messages

@@ -129,7 +129,9 @@ extension ByteBuffer {
         return table
     }
 
-    private mutating func writeTag(_ tag: Character) { writeInteger(tag.asciiValue!) }
+    private mutating func writeTag(_ tag: Character) {
+        writeInteger(tag.asciiValue!)  // trap-checked: private; every call passes an ASCII letter literal
+    }
 
     mutating func writeFieldValue(_ value: AMQPFieldValue) throws {
         switch value {

@@ -57,15 +57,15 @@ struct AMQPFrameDecoder: ByteToMessageDecoder {
     var maximumFrameSize = 4 * 1024 * 1024
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard buffer.readableBytes >= 7 else { return .needMoreData }
         let start = buffer.readerIndex
-        let type = buffer.getInteger(at: start, as: UInt8.self)!
-        let channel = buffer.getInteger(at: start + 1, as: UInt16.self)!
-        let size = Int(buffer.getInteger(at: start + 3, as: UInt32.self)!)
+        // Type, channel and payload size: the first 7 bytes.
+        guard let type = buffer.getInteger(at: start, as: UInt8.self), let channel = buffer.getInteger(at: start + 1, as: UInt16.self),
+            let size = buffer.getInteger(at: start + 3, as: UInt32.self).map({ Int($0) })
+        else { return .needMoreData }
         guard size <= maximumFrameSize else { throw AMQPError.protocolError("a frame of \(size) bytes is larger than allowed") }
         guard buffer.readableBytes >= 7 + size + 1 else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: 7)
-        var payload = buffer.readSlice(length: size)!
+        var payload = buffer.readSlice(length: size)!  // trap-checked: 7 + size + 1 bytes are readable (checked above), 7 skipped
         guard buffer.readInteger(as: UInt8.self) == AMQPFrame.frameEnd else { throw AMQPError.protocolError("frame not ended by 0xCE") }
         let frame: AMQPFrame
         switch type {

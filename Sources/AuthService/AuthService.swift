@@ -66,7 +66,7 @@ public struct AuthService: ComptoirService {
         try await database.transaction { tx in
             try await user.create(on: tx)
             try await audit.record(.adminBootstrapped, userId: user.id, client: .commandLine, on: tx)
-            try await environment.outbox.append(UserRegistered(userId: user.id!, email: user.email, name: user.name), on: tx)
+            try await environment.outbox.append(UserRegistered(userId: user.requireID(), email: user.email, name: user.name), on: tx)
         }
         return .created
     }

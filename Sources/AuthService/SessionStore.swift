@@ -42,9 +42,9 @@ struct SessionStore: Sendable {
             guard token.revokedAt == nil, token.expiresAt > Date(), let user = try await User.find(token.userId, on: tx) else {
                 return .invalid
             }
-            let claimed = try await (tx as! any SQLDatabase).update(RefreshToken.schema)
+            let claimed = try await tx.sql.update(RefreshToken.schema)
                 .set("used_at", to: Date())
-                .where("id", .equal, token.id!)
+                .where("id", .equal, token.requireID())
                 .where("used_at", .is, SQLLiteral.null)
                 .returning("id")
                 .all()
@@ -52,7 +52,7 @@ struct SessionStore: Sendable {
                 try await revokeFamily(token.familyId, on: tx)
                 return .reused(userId: token.userId, session: token.familyId)
             }
-            return .rotated(try await issue(for: user, familyId: token.familyId, on: tx), userId: user.id!)
+            return .rotated(try await issue(for: user, familyId: token.familyId, on: tx), userId: try user.requireID())
         }
     }
 
@@ -95,9 +95,10 @@ struct SessionStore: Sendable {
 
     private func issue(for user: User, familyId: UUID, on database: any Database) async throws -> TokenPairResponse {
         let refresh = Self.newRefreshToken()
-        try await RefreshToken(userId: user.id!, familyId: familyId, tokenHash: Self.digest(refresh), lifetime: refreshLifetime).create(on: database)
+        let userId = try user.requireID()
+        try await RefreshToken(userId: userId, familyId: familyId, tokenHash: Self.digest(refresh), lifetime: refreshLifetime).create(on: database)
         let claims = AccessTokenClaims(
-            subject: user.id!.uuidString, roles: user.roles, websiteId: user.websiteId, sessionId: familyId, type: "access", lifetime: accessLifetime)
+            subject: userId.uuidString, roles: user.roles, websiteId: user.websiteId, sessionId: familyId, type: "access", lifetime: accessLifetime)
         return TokenPairResponse(
             accessToken: try await signer.sign(claims), refreshToken: refresh, expiresIn: Int(accessLifetime.components.seconds))
     }

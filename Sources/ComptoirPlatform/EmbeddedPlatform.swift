@@ -19,8 +19,8 @@ public struct EmbeddedPlatform {
     public init(configuration: ComptoirConfiguration, port: Int, loadDemoData: Bool, logger: Logger) async throws {
         let platform = try await PlatformResources(configuration: configuration, hostsAuth: true, logger: logger)
         var hosts: [ServiceHost] = []
-        for id in ServiceCatalog.ids {
-            hosts.append(try await ServiceHost.make(ServiceCatalog.type(of: id)!, platform: platform, loadDemoData: loadDemoData))
+        for entry in ServiceCatalog.entries {
+            hosts.append(try await ServiceHost.make(entry.type, platform: platform, loadDemoData: loadDemoData))
         }
         self.platform = platform
         self.port = port
@@ -37,7 +37,7 @@ public struct EmbeddedPlatform {
         for serviceHost in hosts {
             let servicePort = port + serviceHost.id.portOffset
             services.append(serviceHost.application(host: "127.0.0.1", port: servicePort, closesResources: false))
-            upstreams[serviceHost.id] = URL(string: "http://127.0.0.1:\(servicePort)")!
+            upstreams[serviceHost.id] = URL(string: "http://127.0.0.1:\(servicePort)")!  // trap-checked: an IPv4 literal and a numeric port
         }
         let gateway = Gateway(platform: platform, upstreams: upstreams)
         services.append(try gateway.application(host: host, port: port, onServerRunning: onGatewayRunning))

@@ -30,5 +30,10 @@ public enum ServiceCatalog {
     /// In the table's order (auth, products, …), as ports are assigned.
     public static var ids: [ServiceID] { ServiceID.allCases.filter { all[$0] != nil } }
 
+    /// The services of this build with their types, in the order of ``ids``.
+    public static var entries: [(id: ServiceID, type: any ComptoirService.Type)] {
+        ServiceID.allCases.compactMap { id in all[id].map { (id, $0) } }
+    }
+
     public static func type(of id: ServiceID) -> (any ComptoirService.Type)? { all[id] }
 }

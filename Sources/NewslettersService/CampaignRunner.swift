@@ -31,10 +31,11 @@ struct CampaignRunner: Service {
     func runPass() async throws -> Bool {
         let due = try await Campaign.query(on: database).filter(\.$status == Campaign.Status.scheduled.rawValue).filter(\.$scheduledAt <= Date()).all()
         for campaign in due {
+            let id = try campaign.requireID()
             campaign.status = Campaign.Status.sending.rawValue
             campaign.startedAt = Date()
             try await campaign.update(on: database)
-            environment.logger.notice("campaign sending", metadata: ["campaign_id": .string(campaign.id!.uuidString)])
+            environment.logger.notice("campaign sending", metadata: ["campaign_id": .string(id.uuidString)])
         }
         var more = false
         for campaign in try await Campaign.query(on: database).filter(\.$status == Campaign.Status.sending.rawValue).all() {
@@ -47,6 +48,7 @@ struct CampaignRunner: Service {
     /// Queues the next batch; `true` if it queued any. Marks the campaign sent when nothing is
     /// left to queue or to send.
     private func queueBatch(of campaign: Campaign) async throws -> Bool {
+        let campaignId = try campaign.requireID()
         guard let template = try await MailTemplate.find(campaign.templateId, on: database) else {
             try await stop(campaign, because: "campaign template missing; campaign stopped")
             return false
@@ -64,7 +66,7 @@ struct CampaignRunner: Service {
         }
         let batchSize = environment.configuration.campaignBatchSize
         let queued = try await database.transaction { tx -> Int in
-            let already = try await OutgoingMail.query(on: tx).filter(\.$campaignId == campaign.id!).all(\.$recipient)
+            let already = try await OutgoingMail.query(on: tx).filter(\.$campaignId == campaignId).all(\.$recipient)
             let subscribers = try await Subscriber.query(on: tx).filter(\.$websiteId == campaign.websiteId)
                 .filter(\.$status == Subscriber.Status.confirmed.rawValue).filter(\.$email !~ already).sort(\.$email).limit(batchSize).all()
             for subscriber in subscribers {
@@ -72,7 +74,7 @@ struct CampaignRunner: Service {
                 let mail = compiled.render(["email": subscriber.email], unsubscribeURL: unsubscribe)
                 let row = OutgoingMail(
                     websiteId: campaign.websiteId, recipient: subscriber.email, subject: mail.subject, text: mail.text, html: mail.html,
-                    reason: campaign.id!.uuidString.lowercased(), causeId: campaign.causeId)
+                    reason: campaignId.uuidString.lowercased(), causeId: campaign.causeId)
                 row.campaignId = campaign.id
                 row.listUnsubscribe = unsubscribe
                 try await row.create(on: tx)
@@ -83,13 +85,14 @@ struct CampaignRunner: Service {
             sender.notify()
             return true
         }
-        let unsent = try await OutgoingMail.query(on: database).filter(\.$campaignId == campaign.id!).filter(\.$status == OutgoingMail.Status.queued.rawValue).count()
+        let unsent = try await OutgoingMail.query(on: database).filter(\.$campaignId == campaignId)
+            .filter(\.$status == OutgoingMail.Status.queued.rawValue).count()
         if unsent == 0 {
             campaign.status = Campaign.Status.sent.rawValue
             campaign.finishedAt = Date()
             try await campaign.update(on: database)
             let sent = try await sentCount(campaign)
-            environment.logger.notice("campaign sent", metadata: ["campaign_id": .string(campaign.id!.uuidString), "sent": .stringConvertible(sent)])
+            environment.logger.notice("campaign sent", metadata: ["campaign_id": .string(campaignId.uuidString), "sent": .stringConvertible(sent)])
         }
         return false
     }
@@ -105,6 +108,8 @@ struct CampaignRunner: Service {
 
     /// How many of the campaign's mails have left.
     func sentCount(_ campaign: Campaign) async throws -> Int {
-        try await OutgoingMail.query(on: database).filter(\.$campaignId == campaign.id!).filter(\.$status == OutgoingMail.Status.sent.rawValue).count()
+        let campaignId = try campaign.requireID()
+        return try await OutgoingMail.query(on: database).filter(\.$campaignId == campaignId)
+            .filter(\.$status == OutgoingMail.Status.sent.rawValue).count()
     }
 }

@@ -60,7 +60,11 @@ struct MailSender: Service {
             if mail.attempts >= maxAttempts { mail.status = OutgoingMail.Status.failed.rawValue }
             environment.metrics.counter("mails_failed_total", [("reason", mail.reason)]).increment()
             environment.logger.warning(
-                "mail not sent", metadata: ["mail_id": .string(mail.id!.uuidString), "attempt": .stringConvertible(mail.attempts), "error": .string(mail.lastError ?? "")])
+                "mail not sent",
+                metadata: [
+                    "mail_id": .string(mail.id?.uuidString ?? "unsaved"), "attempt": .stringConvertible(mail.attempts),
+                    "error": .string(mail.lastError ?? ""),
+                ])
             try? await mail.update(on: database)
         }
     }

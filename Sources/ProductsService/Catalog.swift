@@ -94,7 +94,7 @@ struct Catalog: Sendable {
 
     /// Keeps the full-text index in step with a product, inside the caller's transaction.
     func index(_ product: Product, on database: any Database) async throws {
-        try await Self.textIndex.index(product.id!, values: [product.sku, product.name, product.description], on: database)
+        try await Self.textIndex.index(product.requireID(), values: [product.sku, product.name, product.description], on: database)
     }
 
     func unindex(_ id: UUID, on database: any Database) async throws {

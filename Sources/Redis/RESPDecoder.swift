@@ -106,7 +106,7 @@ struct RESPDecoder: ByteToMessageDecoder {
         }
         guard lf > view.startIndex, view[lf - 1] == UInt8(ascii: "\r") else { throw RedisError.protocolError("line not ended by CRLF") }
         let length = lf - 1 - view.startIndex
-        let line = buffer.readString(length: length)!
+        let line = buffer.readString(length: length)!  // trap-checked: 0 <= length < readable bytes, the LF found above is after it
         buffer.moveReaderIndex(forwardBy: 2)
         return line
     }
@@ -122,7 +122,7 @@ struct RESPDecoder: ByteToMessageDecoder {
         guard let count = try readCount(&buffer) else { return nil }
         guard count >= 0 else { return .some(nil) }
         guard buffer.readableBytes >= count + 2 else { return nil }
-        let bytes = buffer.readBytes(length: count)!
+        let bytes = buffer.readBytes(length: count)!  // trap-checked: count >= 0 and count + 2 bytes are readable (checked above)
         guard buffer.readBytes(length: 2) == [UInt8(ascii: "\r"), UInt8(ascii: "\n")] else { throw RedisError.protocolError("bulk string not ended by CRLF") }
         return .some(bytes)
     }

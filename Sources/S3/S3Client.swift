@@ -75,9 +75,13 @@ public struct S3Client: Sendable {
             var size: Int64 = 0
             while true {
                 // Parts are exactly partSize but the last: carry what overflows to the next.
-                let whole = part.readableBytes >= configuration.partSize
-                let slice = whole ? part.readSlice(length: configuration.partSize)! : part
-                if !whole { part.clear() }
+                let slice: ByteBuffer
+                if let whole = part.readSlice(length: configuration.partSize) {
+                    slice = whole
+                } else {
+                    slice = part
+                    part.clear()
+                }
                 if slice.readableBytes > 0 || etags.isEmpty {
                     etags.append(try await uploadPart(bucket: bucket, key: key, uploadID: uploadID, number: etags.count + 1, bytes: slice))
                     size += Int64(slice.readableBytes)
@@ -164,14 +168,17 @@ public struct S3Client: Sendable {
 
     /// A URL that fetches the object without credentials until it expires (at most 7 days).
     /// `responseHeaders` asks S3 to answer with those headers (`response-content-disposition`,
-    /// `response-content-type`, …), signed with the rest.
+    /// `response-content-type`, …), signed with the rest. Throws when the endpoint and bucket make no URL.
     public func presignedURL(
         method: HTTPMethod = .GET, bucket: String, key: String, expires: Duration, responseHeaders: [(String, String)] = [], date: Date = Date()
-    ) -> URL {
+    ) throws -> URL {
         let target = self.target(bucket: bucket, key: key)
         let items = signer.presignedQuery(
             method: method.rawValue, encodedPath: target.path, host: target.host, query: responseHeaders, expires: expires, date: date)
-        return URL(string: target.base + target.path + "?" + SignatureV4.canonicalQuery(responseHeaders + items))!
+        guard let url = URL(string: target.base + target.path + "?" + SignatureV4.canonicalQuery(responseHeaders + items)) else {
+            throw S3Error(code: .other("InvalidURL"), status: 0, message: "no URL can be made of \(target.base)\(target.path)")
+        }
+        return url
     }
 
     // MARK: - Multipart

@@ -31,7 +31,8 @@ struct SMTPReplyDecoder: ByteToMessageDecoder {
             if buffer.readableBytes > Self.maximumLength { throw SMTPError.protocolError("reply line too long") }
             return .needMoreData
         }
-        var line = buffer.readString(length: end - buffer.readerIndex + 1)!
+        // `end` indexes the readable bytes (the view starts at the reader index): the line up to its LF is there.
+        var line = buffer.readString(length: end - buffer.readerIndex + 1)!  // trap-checked: readerIndex <= end < writerIndex
         line.removeLast()
         if line.hasSuffix("\r") { line.removeLast() }
         let bytes = Array(line.utf8)

@@ -27,7 +27,7 @@ public struct WebsitesService: ComptoirService {
         website.id = .defaultWebsite
         try await database.transaction { tx in
             try await website.create(on: tx)
-            try await environment.outbox.append(WebsiteChanged(website), on: tx)
+            try await environment.outbox.append(try WebsiteChanged(website), on: tx)
         }
         environment.logger.notice("created the default website")
     }

@@ -11,18 +11,18 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() async throws {
-        let ids = try services.isEmpty ? ServiceCatalog.ids : services.map { name in
-            guard let id = ServiceID(rawValue: name), ServiceCatalog.type(of: id) != nil else {
+        let selected = try services.isEmpty ? ServiceCatalog.entries : services.map { name in
+            guard let id = ServiceID(rawValue: name), let type = ServiceCatalog.type(of: id) else {
                 throw ValidationError("unknown service \"\(name)\"; this build has: \(ServiceCatalog.ids.map(\.rawValue).joined(separator: ", "))")
             }
-            return id
+            return (id: id, type: type)
         }
         let configuration = try data.load()
         let logger = LogSetup.logger()
         try await reportingConfigurationErrors {
-            let platform = try await PlatformResources(configuration: configuration, hostsAuth: ids.contains(.auth), logger: logger)
-            for id in ids {
-                try await ServiceHost.migrate(ServiceCatalog.type(of: id)!, platform: platform)
+            let platform = try await PlatformResources(configuration: configuration, hostsAuth: selected.contains { $0.id == .auth }, logger: logger)
+            for (id, type) in selected {
+                try await ServiceHost.migrate(type, platform: platform)
                 print("migrated \(id)")
             }
         }

@@ -128,7 +128,7 @@ struct S3ClientTests {
     @Test func presignedURLsWorkWithoutCredentialsAndOnlyAsSigned() async throws {
         try await withBucket { bucket in
             try await client.putObject(bucket: bucket, key: "shared/report.txt", contentType: "text/plain", bytes: ByteBuffer(string: "quarterly"))
-            let url = client.presignedURL(bucket: bucket, key: "shared/report.txt", expires: .seconds(300))
+            let url = try client.presignedURL(bucket: bucket, key: "shared/report.txt", expires: .seconds(300))
             let fetched = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
             #expect(fetched.status.code == 200)
             #expect(String(buffer: try await fetched.body.collect(upTo: 1024)) == "quarterly")

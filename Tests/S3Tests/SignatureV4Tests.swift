@@ -77,13 +77,14 @@ struct SignatureV4Tests {
     @Test func virtualHostAddressingGivesAWSsPresignedURL() throws {
         let client = S3Client(
             configuration: S3Configuration(endpoint: URL(string: "https://s3.amazonaws.com")!, credentials: Self.example.credentials, addressing: .virtualHost))
-        let url = try #require(URLComponents(url: client.presignedURL(bucket: "examplebucket", key: "test.txt", expires: .seconds(86400), date: Self.may24), resolvingAgainstBaseURL: false))
+        let presigned = try client.presignedURL(bucket: "examplebucket", key: "test.txt", expires: .seconds(86400), date: Self.may24)
+        let url = try #require(URLComponents(url: presigned, resolvingAgainstBaseURL: false))
         #expect(url.host == "examplebucket.s3.amazonaws.com" && url.path == "/test.txt" && url.scheme == "https")
         let query = Dictionary(uniqueKeysWithValues: (url.queryItems ?? []).map { ($0.name, $0.value ?? "") })
         #expect(query["X-Amz-Signature"] == "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
         #expect(query["X-Amz-Credential"] == "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request")
         let pathStyle = S3Client(configuration: S3Configuration(endpoint: URL(string: "http://minio:9000")!, credentials: Self.example.credentials))
-        #expect(pathStyle.presignedURL(bucket: "shop", key: "a b/c.png", expires: .seconds(60), date: Self.may24).absoluteString
+        #expect(try pathStyle.presignedURL(bucket: "shop", key: "a b/c.png", expires: .seconds(60), date: Self.may24).absoluteString
             .hasPrefix("http://minio:9000/shop/a%20b/c.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&"))
     }
 

@@ -20,7 +20,7 @@ struct CreateAddresses: AsyncMigration {
             .field("created_at", .datetime, .required)
             .field("updated_at", .datetime, .required)
             .create()
-        try await (database as! any SQLDatabase).create(index: "addresses_user").on(Address.schema).column("user_id").run()
+        try await database.sql.create(index: "addresses_user").on(Address.schema).column("user_id").run()
     }
 
     func revert(on database: any Database) async throws {

@@ -70,8 +70,8 @@ struct AddressResponse: Codable, Sendable {
     var isDefault: Bool
     var createdAt: Date
 
-    init(_ address: Address) {
-        self.id = address.id!
+    init(_ address: Address) throws {
+        self.id = try address.requireID()
         self.kind = address.kind
         self.name = address.name
         self.line1 = address.line1

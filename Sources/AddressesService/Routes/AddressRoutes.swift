@@ -30,7 +30,7 @@ struct AddressRoutes: Sendable {
         let total = try await query.count()
         let addresses = try await query.sort(\.$isDefault, .descending).sort(\.$createdAt, .descending)
             .range(page.rows).all()
-        return JSONResponse(PagedList(items: addresses.map(AddressResponse.init), total: total, request: page))
+        return JSONResponse(PagedList(items: try addresses.map(AddressResponse.init), total: total, request: page))
     }
 
     @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<AddressResponse> {
@@ -45,11 +45,11 @@ struct AddressRoutes: Sendable {
             if address.isDefault { try await clearDefault(userId: userId, kind: address.kind, except: nil, context, on: tx) }
             try await address.create(on: tx)
         }
-        return JSONResponse(AddressResponse(address), status: .created)
+        return JSONResponse(try AddressResponse(address), status: .created)
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<AddressResponse> {
-        JSONResponse(AddressResponse(try await find(context)))
+        JSONResponse(try await AddressResponse(find(context)))
     }
 
     @Sendable func update(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<AddressResponse> {
@@ -64,7 +64,7 @@ struct AddressRoutes: Sendable {
             try await address.update(on: tx)
             if previousKind != address.kind { try await promoteDefault(userId: address.userId, kind: previousKind, context, on: tx) }
         }
-        return JSONResponse(AddressResponse(address))
+        return JSONResponse(try AddressResponse(address))
     }
 
     @Sendable func delete(_ request: Request, context: ComptoirRequestContext) async throws -> Response {

@@ -39,8 +39,8 @@ struct UserResponse: Encodable, Sendable {
     var roles: [String]
     var createdAt: Date
 
-    init(_ user: User) {
-        self.id = user.id!
+    init(_ user: User) throws {
+        self.id = try user.requireID()
         self.email = user.email
         self.name = user.name
         self.roles = user.roles
@@ -68,8 +68,8 @@ struct AuditEntryResponse: Encodable, Sendable {
     var detail: String?
     var at: Date
 
-    init(_ entry: AuditEntry) {
-        self.id = entry.id!
+    init(_ entry: AuditEntry) throws {
+        self.id = try entry.requireID()
         self.action = entry.action
         self.userId = entry.userId
         self.actorId = entry.actorId

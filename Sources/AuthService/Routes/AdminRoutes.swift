@@ -27,7 +27,7 @@ struct AdminRoutes: Sendable {
         }
         let total = try await query.count()
         let users = try await query.sort(\.$createdAt).sort(\.$id).range(page.rows).all()
-        return JSONResponse(PagedList(items: users.map(UserResponse.init), total: total, request: page))
+        return JSONResponse(PagedList(items: try users.map(UserResponse.init), total: total, request: page))
     }
 
     @Sendable func setRoles(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<UserResponse> {
@@ -55,7 +55,7 @@ struct AdminRoutes: Sendable {
             try await audit.record(
                 .rolesChanged, userId: id, actorId: admin.userId, client: client, detail: detail, on: tx)
         }
-        return JSONResponse(UserResponse(user))
+        return JSONResponse(try UserResponse(user))
     }
 
     @Sendable func listAudit(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<AuditEntryResponse>> {
@@ -75,6 +75,6 @@ struct AdminRoutes: Sendable {
         }
         let total = try await query.count()
         let entries = try await query.sort(\.$at, .descending).sort(\.$id).range(page.rows).all()
-        return JSONResponse(PagedList(items: entries.map(AuditEntryResponse.init), total: total, request: page))
+        return JSONResponse(PagedList(items: try entries.map(AuditEntryResponse.init), total: total, request: page))
     }
 }

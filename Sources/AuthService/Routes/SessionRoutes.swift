@@ -43,14 +43,16 @@ struct SessionRoutes: Sendable {
                 try await user.create(on: tx)
                 try await audit.record(.userRegistered, userId: user.id, client: client, on: tx)
                 try await environment.outbox.append(
-                    UserRegistered(userId: user.id!, email: user.email, name: user.name), traceparent: request.headers[TraceParent.headerName], on: tx)
+                    UserRegistered(userId: user.requireID(), email: user.email, name: user.name),
+                    traceparent: request.headers[TraceParent.headerName], on: tx)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Two registrations racing past the check: the unique index decides.
             throw Self.duplicateEmail
         }
-        context.logger.info("user registered", metadata: ["user_id": .string(user.id!.uuidString)])
-        return JSONResponse(UserResponse(user), status: .created)
+        let userId = try user.requireID()
+        context.logger.info("user registered", metadata: ["user_id": .string(userId.uuidString)])
+        return JSONResponse(try UserResponse(user), status: .created)
     }
 
     @Sendable func login(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TokenPairResponse> {
@@ -66,7 +68,8 @@ struct SessionRoutes: Sendable {
             environment.metrics.counter("auth_logins_total", [("result", "failure")]).increment()
             throw Self.badCredentials
         }
-        if let until = try await throttle.lockedUntil(user.id!, on: database) {
+        let userId = try user.requireID()
+        if let until = try await throttle.lockedUntil(userId, on: database) {
             try await audit.record(.loginLocked, userId: user.id, client: client, on: database)
             environment.metrics.counter("auth_logins_total", [("result", "locked")]).increment()
             throw ProblemError.tooManyRequests(
@@ -75,18 +78,18 @@ struct SessionRoutes: Sendable {
         guard try await hasher.verify(body.password, hash: user.passwordHash) else {
             let lockedUntil = try await database.transaction { tx in
                 try await audit.record(.loginFailed, userId: user.id, client: client, detail: "wrong password", on: tx)
-                guard let until = try await throttle.recordFailure(user.id!, on: tx) else { return Date?.none }
-                try await environment.outbox.append(UserLocked(userId: user.id!, email: user.email, lockedUntil: until), on: tx)
+                guard let until = try await throttle.recordFailure(userId, on: tx) else { return Date?.none }
+                try await environment.outbox.append(UserLocked(userId: userId, email: user.email, lockedUntil: until), on: tx)
                 return until
             }
             if lockedUntil != nil {
-                context.logger.notice("account locked after failed logins", metadata: ["user_id": .string(user.id!.uuidString)])
+                context.logger.notice("account locked after failed logins", metadata: ["user_id": .string(userId.uuidString)])
             }
             environment.metrics.counter("auth_logins_total", [("result", "failure")]).increment()
             throw Self.badCredentials
         }
         let pair = try await database.transaction { tx in
-            try await throttle.reset(user.id!, on: tx)
+            try await throttle.reset(userId, on: tx)
             try await audit.record(.loginSucceeded, userId: user.id, client: client, on: tx)
             return try await sessions.open(for: user, on: tx)
         }
@@ -124,7 +127,7 @@ struct SessionRoutes: Sendable {
     @Sendable func me(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<UserResponse> {
         let userId = try context.require(.customer).requireUser()
         guard let user = try await User.find(userId, on: database) else { throw ProblemError.unauthorized("This account no longer exists.") }
-        return JSONResponse(UserResponse(user))
+        return JSONResponse(try UserResponse(user))
     }
 
     @Sendable func changePassword(_ request: Request, context: ComptoirRequestContext) async throws -> Response {

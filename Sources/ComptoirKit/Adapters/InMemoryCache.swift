@@ -19,11 +19,11 @@ public final class InMemoryCache: Cache {
     }
 
     private let state = NIOLockedValueBox(State())
+    /// At least 1: a smaller capacity asked for is taken as 1.
     public let capacity: Int
 
     public init(capacity: Int = 10_000) {
-        precondition(capacity > 0)
-        self.capacity = capacity
+        self.capacity = max(capacity, 1)
     }
 
     public func get(_ key: String) async throws -> [UInt8]? {

@@ -48,7 +48,7 @@ public struct S3BlobStore: BlobStore {
     public func downloadURL(_ key: String, contentDisposition: String?) async throws -> URL? {
         guard let presignedDownloads else { return nil }
         try Self.validate(key)
-        return publicClient.presignedURL(
+        return try publicClient.presignedURL(
             bucket: bucket, key: prefix + key, expires: presignedDownloads,
             responseHeaders: contentDisposition.map { [("response-content-disposition", $0)] } ?? [])
     }

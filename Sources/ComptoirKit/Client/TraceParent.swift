@@ -4,7 +4,7 @@ import Hummingbird
 
 /// A W3C trace context `traceparent` header: `00-<trace id>-<parent id>-<flags>`.
 public struct TraceParent: Sendable, Equatable {
-    public static let headerName = HTTPField.Name("traceparent")!
+    public static let headerName = HTTPField.Name("traceparent")!  // trap-checked: a literal, valid field name
     public var traceID: String
     public var parentID: String
     public var flags: String

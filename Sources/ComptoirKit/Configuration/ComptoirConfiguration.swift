@@ -77,6 +77,11 @@ public struct ComptoirConfiguration: Sendable {
     ///   - basePort: the gateway port; services default to `basePort + offset` on 127.0.0.1
     public init(environment: EnvironmentReader = .init(), dataDirectory: String? = nil, basePort: Int = 8080) throws {
         let env = environment
+        // The services' default ports follow the gateway's: all of them must be TCP ports.
+        let highestBasePort = 65_535 - ServiceID.allCases.count
+        guard (1...highestBasePort).contains(basePort) else {
+            throw ConfigurationError("--port", "must be between 1 and \(highestBasePort), the services taking the next ports (got \(basePort))")
+        }
         let dataPath = dataDirectory ?? env.string("COMPTOIR_DATA_DIR") ?? "./data"
         self.dataDirectory = URL(fileURLWithPath: dataPath, isDirectory: true).standardizedFileURL
         self.databaseURL = try env.url("COMPTOIR_DATABASE_URL", schemes: ["postgres", "postgresql"])
@@ -108,7 +113,7 @@ public struct ComptoirConfiguration: Sendable {
         for service in ServiceID.allCases {
             let name = "COMPTOIR_\(service.environmentName)_URL"
             urls[service] = try env.url(name, schemes: ["http", "https"])
-                ?? URL(string: "http://127.0.0.1:\(basePort + service.portOffset)")!
+                ?? URL(string: "http://127.0.0.1:\(basePort + service.portOffset)")!  // trap-checked: an IPv4 literal and a port checked above
         }
         self.serviceURLs = urls
         self.jwtPrivateKey = env.string("COMPTOIR_JWT_PRIVATE_KEY")
@@ -133,7 +138,8 @@ public struct ComptoirConfiguration: Sendable {
                 throw ConfigurationError(name, "must be an e-mail address, optionally with a name: Shop <shop@example.com> (got \"\(value)\")")
             }
         }
-        self.publicURL = try env.url("COMPTOIR_PUBLIC_URL", schemes: ["http", "https"]) ?? URL(string: "http://localhost:\(basePort)")!
+        let defaultPublicURL = URL(string: "http://localhost:\(basePort)")!  // trap-checked: a host literal and a port checked above
+        self.publicURL = try env.url("COMPTOIR_PUBLIC_URL", schemes: ["http", "https"]) ?? defaultPublicURL
         self.linkKey = env.string("COMPTOIR_LINK_KEY")
         self.campaignBatchSize = try env.int("COMPTOIR_CAMPAIGN_BATCH_SIZE", default: 100, in: 1...10_000)
         self.campaignBatchPause = try env.duration("COMPTOIR_CAMPAIGN_BATCH_PAUSE", default: .zero)

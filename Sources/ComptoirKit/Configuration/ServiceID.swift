@@ -17,7 +17,7 @@ public enum ServiceID: String, CaseIterable, Sendable, Codable, Hashable, Custom
 
     /// Offset of this service's port from the gateway's in embedded mode (auth is gateway + 1, …).
     public var portOffset: Int {
-        Self.allCases.firstIndex(of: self)! + 1
+        Self.allCases.firstIndex(of: self)! + 1  // trap-checked: every case is in allCases
     }
 
     /// The database name the service uses on PostgreSQL: `<prefix>_<id>`, `comptoir_<id>` by default.

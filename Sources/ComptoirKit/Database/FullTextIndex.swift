@@ -40,7 +40,7 @@ public struct FullTextIndex: Sendable {
 
     /// Creates the index; call from the migration that creates `table`.
     public func create(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         if sql.dialect.name == "sqlite" {
             let names = columns.map(\.name).joined(separator: ", ")
             try await sql.raw("CREATE VIRTUAL TABLE \(unsafeRaw: sideTable) USING fts5(\(unsafeRaw: keyColumn) UNINDEXED, \(unsafeRaw: names), tokenize = 'unicode61 remove_diacritics 2')").run()
@@ -52,14 +52,14 @@ public struct FullTextIndex: Sendable {
 
     /// Drops the SQLite side table (PostgreSQL's column goes with its table).
     public func drop(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         if sql.dialect.name == "sqlite" { try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: sideTable)").run() }
     }
 
     /// Indexes a row's current text (one value per column, in order), inside the caller's
     /// transaction, after the row was written (on PostgreSQL the row itself holds the words).
     public func index(_ id: UUID, values: [String], on database: any Database, idColumn: String = "id") async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         guard sql.dialect.name == "sqlite" else {
             var vector = SQLQueryString("")
             for (index, (column, value)) in zip(columns, values).enumerated() {
@@ -78,7 +78,7 @@ public struct FullTextIndex: Sendable {
 
     /// Removes a deleted row from the index.
     public func unindex(_ id: UUID, on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         guard sql.dialect.name == "sqlite" else { return }
         try await sql.delete(from: sideTable).where(SQLColumn(keyColumn), .equal, SQLBind(id)).run()
     }

@@ -20,6 +20,10 @@ public final class ServiceDatabase: Sendable {
     /// transaction is naturally serialised, which stock reservations rely on.
     private let pinnedLoop: (any EventLoop)?
     private let logger: Logger
+    /// A handle made at init, given out once `databases` is shut down and has none to give: a late
+    /// user (a request still unwinding while the process tears down) sees its queries fail with
+    /// `ConnectionPoolError.shutdown` rather than the process trapping.
+    private let shutDownFallback: any Database
 
     /// Opens the service's database as configured; nothing is connected until first use.
     public init(service: ServiceID, configuration: ComptoirConfiguration, logger: Logger) async throws {
@@ -31,7 +35,7 @@ public final class ServiceDatabase: Sendable {
         if let url = configuration.databaseURL {
             let name = configuration.databaseName(for: service)
             try await Self.createPostgresDatabaseIfMissing(name, serverURL: url, logger: logger)
-            let serviceURL = Self.url(url, database: name)
+            let serviceURL = try Self.url(url, database: name)
             let postgres = try SQLPostgresConfiguration(url: serviceURL)
             databases.use(
                 .postgres(
@@ -48,6 +52,7 @@ public final class ServiceDatabase: Sendable {
             self.pinnedLoop = group.any()
         }
         self.databases = databases
+        self.shutDownFallback = databases.database(logger: logger, on: pinnedLoop ?? group.any())!  // trap-checked: configured above, not shut down
         if dialect == .sqlite {
             do {
                 // WAL lets readers proceed during a write and survives a crash without losing a commit.
@@ -61,11 +66,11 @@ public final class ServiceDatabase: Sendable {
 
     /// A Fluent handle for the service's database.
     public var fluent: any Database {
-        databases.database(logger: logger, on: pinnedLoop ?? databases.eventLoopGroup.any())!
+        databases.database(logger: logger, on: pinnedLoop ?? databases.eventLoopGroup.any()) ?? shutDownFallback
     }
 
     /// A SQLKit handle, for the hot read paths and hand-written statements.
-    public var sql: any SQLDatabase { fluent as! any SQLDatabase }
+    public var sql: any SQLDatabase { fluent.sql }
 
     /// Runs every migration not yet applied, in order.
     public func migrate(_ migrations: [any Migration]) async throws {
@@ -86,10 +91,17 @@ public final class ServiceDatabase: Sendable {
         await databases.shutdownAsync()
     }
 
-    static func url(_ server: URL, database: String) -> URL {
-        var components = URLComponents(url: server, resolvingAgainstBaseURL: false)!
+    /// `server` with its path set to `/<database>`.
+    static func url(_ server: URL, database: String) throws -> URL {
+        guard var components = URLComponents(url: server, resolvingAgainstBaseURL: false) else { throw unusableURL(server) }
         components.path = "/" + database
-        return components.url!
+        guard let url = components.url else { throw unusableURL(server) }
+        return url
+    }
+
+    private static func unusableURL(_ server: URL) -> ConfigurationError {
+        let shown = EnvironmentReader.redacted(server.absoluteString)
+        return ConfigurationError("COMPTOIR_DATABASE_URL", "cannot name a database on this server (got \"\(shown)\")")
     }
 
     /// Creates the database `name` (`comptoir_<service>`) through the server's `postgres` database. Two replicas racing
@@ -97,8 +109,8 @@ public final class ServiceDatabase: Sendable {
     static func createPostgresDatabaseIfMissing(_ name: String, serverURL: URL, logger: Logger) async throws {
         let admin = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         do {
-            admin.use(try .postgres(url: url(serverURL, database: "postgres"), sqlLogLevel: .debug), as: .psql)
-            let db = admin.database(logger: logger, on: admin.eventLoopGroup.any())! as! any SQLDatabase
+            admin.use(try .postgres(url: try url(serverURL, database: "postgres"), sqlLogLevel: .debug), as: .psql)
+            let db = admin.database(logger: logger, on: admin.eventLoopGroup.any())!.sql  // trap-checked: registered just above, the default
             let rows = try await db.raw("SELECT 1 FROM pg_database WHERE datname = \(bind: name)").all()
             if rows.isEmpty {
                 // The name is a checked prefix and a `ServiceID`, never request input; `ident` quotes it anyway.

@@ -23,7 +23,7 @@ public struct Inbox: Sendable {
         _ envelope: EventEnvelope, effect: @escaping @Sendable (any Database) async throws -> Result
     ) async throws -> Result? {
         let outcome = try await database.fluent.transaction { tx -> Result? in
-            let claimed = try await (tx as! any SQLDatabase).insert(into: InboxMessage.schema)
+            let claimed = try await tx.sql.insert(into: InboxMessage.schema)
                 .columns("id", "type", "source", "received_at")
                 .values(SQLBind(envelope.id), SQLBind(envelope.type), SQLBind(envelope.source.rawValue), SQLBind(Date()))
                 .ignoringConflicts(with: "id")

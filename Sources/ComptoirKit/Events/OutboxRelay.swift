@@ -68,10 +68,10 @@ public struct OutboxRelay: Service {
             metrics.counter("events_published_total", [("type", row.type)]).increment()
             switch result {
             case .success:
-                confirmed.append(row.id!)
+                confirmed.append(try row.requireID())
                 metrics.counter("events_confirmed_total", [("type", row.type)]).increment()
             case .failure(let error as EventBusUnavailable):
-                waiting.append(row.id!)
+                waiting.append(try row.requireID())
                 unavailable = error
             case .failure(let error):
                 await failed(row, error)
@@ -84,7 +84,7 @@ public struct OutboxRelay: Service {
             try await OutboxMessage.query(on: database.fluent).filter(\.$id ~~ waiting)
                 .set(\.$nextAttemptAt, to: Date().addingTimeInterval(firstRetryDelay)).set(\.$lastError, to: unavailable.description).update()
         }
-        if let crash = publishable.first(where: { faults.crashAfterPublishing.contains($0.type) }), confirmed.contains(crash.id!) {
+        if let crash = publishable.first(where: { faults.crashAfterPublishing.contains($0.type) }), try confirmed.contains(crash.requireID()) {
             logger.critical("COMPTOIR_CRASH_AFTER_PUBLISH: killing the process between publish and mark-sent", metadata: ["type": .string(crash.type)])
             kill(getpid(), SIGKILL)
         }

@@ -16,7 +16,7 @@ extension Request {
 }
 
 extension HTTPField.Name {
-    public static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
-    public static let xWebsite = HTTPField.Name("X-Website")!
-    public static let xForwardedHost = HTTPField.Name("X-Forwarded-Host")!
+    public static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!  // trap-checked: a literal, valid field name
+    public static let xWebsite = HTTPField.Name("X-Website")!  // trap-checked: a literal, valid field name
+    public static let xForwardedHost = HTTPField.Name("X-Forwarded-Host")!  // trap-checked: a literal, valid field name
 }

@@ -7,7 +7,7 @@ import Hummingbird
 public struct RequestIDMiddleware: RouterMiddleware {
     public typealias Context = ComptoirRequestContext
     public static let metadataKey = "request_id"
-    public static let headerName = HTTPField.Name("X-Request-Id")!
+    public static let headerName = HTTPField.Name("X-Request-Id")!  // trap-checked: a literal, valid field name
 
     public init() {}
 

@@ -19,5 +19,5 @@ public struct WebsiteScopeMiddleware: RouterMiddleware {
 
 extension HTTPField.Name {
     /// The resolved store id, set by the gateway for the services behind it.
-    public static let comptoirWebsiteId = HTTPField.Name("X-Comptoir-Website-Id")!
+    public static let comptoirWebsiteId = HTTPField.Name("X-Comptoir-Website-Id")!  // trap-checked: a literal, valid field name
 }

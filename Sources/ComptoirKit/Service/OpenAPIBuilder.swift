@@ -34,8 +34,8 @@ public struct OpenAPIBuilder: Sendable {
         schemas[name] = value
     }
 
-    /// Adds `method path`. Error responses that apply (400/413/422 with a body, 401/403 by
-    /// access, 429 always) are listed for you; add others (404, 409) in `responses`.
+    /// Adds `method path`. Error responses that apply (400/413/422 with a body, 422 with query
+    /// parameters, 401/403 by access, 429 always) are listed for you; add others (404, 409) in `responses`.
     public mutating func operation(
         _ method: String, _ path: String, id: String, summary: String, access: Access, parameters: [JSONValue] = [],
         body: JSONValue? = nil, responses: [Int: JSONValue]
@@ -58,6 +58,9 @@ public struct OpenAPIBuilder: Sendable {
             all[403] = OpenAPI.problem("Needs role \(roles.map(\.rawValue).joined(separator: " or "))")
         }
         all[429] = all[429] ?? OpenAPI.problem("Rate limited")
+        if parameters.contains(where: { $0["in"] == .string("query") }) {
+            all[422] = all[422] ?? OpenAPI.problem("Invalid query parameters, named in errors")
+        }
         if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
         operation["responses"] = JSONValue.object(Dictionary(uniqueKeysWithValues: all.map { ("\($0.key)", $0.value) }))
         paths[path, default: [:]][method.lowercased()] = JSONValue.object(operation)
@@ -120,7 +123,7 @@ public enum OpenAPI {
 
     /// `page` and `per_page`.
     public static let pagination: [JSONValue] = [
-        parameter("page", ["type": "integer", "minimum": 1, "default": 1]),
+        parameter("page", ["type": "integer", "minimum": 1, "maximum": .number(Double(PageRequest.maximumPage)), "default": 1]),
         parameter("per_page", ["type": "integer", "minimum": 1, "maximum": 100, "default": 20]),
     ]
 }

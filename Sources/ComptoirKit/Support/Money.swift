@@ -75,5 +75,5 @@ public struct CurrencyCode: Codable, Sendable, Hashable, CustomStringConvertible
 
     public var description: String { code }
 
-    public static let eur = CurrencyCode("EUR")!
+    public static let eur = CurrencyCode("EUR")!  // trap-checked: a literal of three upper-case letters
 }

@@ -15,7 +15,7 @@ struct CreateContactMessages: AsyncMigration {
             .field("user_agent", .string)
             .field("created_at", .datetime, .required)
             .create()
-        try await (database as! any SQLDatabase).create(index: "contact_messages_listing").on(ContactMessage.schema)
+        try await database.sql.create(index: "contact_messages_listing").on(ContactMessage.schema)
             .column("website_id").column("created_at").run()
     }
 

@@ -1,4 +1,5 @@
 import ComptoirKit
+import FluentKit
 import Foundation
 
 /// `POST /contacts`. `website` is the honeypot: a field people never see and bots fill in.
@@ -48,8 +49,8 @@ struct ContactMessageResponse: Encodable, Sendable {
     var clientIp: String?
     var createdAt: Date
 
-    init(_ message: ContactMessage) {
-        self.id = message.id!
+    init(_ message: ContactMessage) throws {
+        self.id = try message.requireID()
         self.name = message.name
         self.email = message.email
         self.topic = message.topic

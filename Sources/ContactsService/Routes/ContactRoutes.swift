@@ -33,15 +33,17 @@ struct ContactRoutes: Sendable {
         let team = environment.configuration.contactRoutes[form.topic] ?? environment.configuration.supportEmail
         let message = ContactMessage(
             websiteId: context.website, form: form, routedTo: team, clientIP: ip, userAgent: request.headers[.userAgent].map { String($0.prefix(300)) })
+        let messageId = try message.requireID()
         let traceparent = request.headers[TraceParent.headerName]
         try await database.transaction { tx in
             try await message.create(on: tx)
             try await environment.outbox.append(
-                ContactMessageReceived(messageId: message.id!, name: form.name, email: form.email, topic: form.topic, message: form.message, teamEmail: team),
+                ContactMessageReceived(
+                    messageId: messageId, name: form.name, email: form.email, topic: form.topic, message: form.message, teamEmail: team),
                 websiteId: context.website, traceparent: traceparent, on: tx)
         }
         environment.metrics.counter("contacts_received_total", [("topic", form.topic)]).increment()
-        return JSONResponse(ContactReceipt(id: message.id!), status: .accepted)
+        return JSONResponse(ContactReceipt(id: messageId), status: .accepted)
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<ContactMessageResponse>> {
@@ -56,6 +58,6 @@ struct ContactRoutes: Sendable {
         }
         let total = try await query.count()
         let messages = try await query.sort(\.$createdAt, .descending).sort(\.$id).range(page.rows).all()
-        return JSONResponse(PagedList(items: messages.map(ContactMessageResponse.init), total: total, request: page))
+        return JSONResponse(PagedList(items: try messages.map(ContactMessageResponse.init), total: total, request: page))
     }
 }

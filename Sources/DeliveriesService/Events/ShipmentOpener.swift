@@ -21,10 +21,11 @@ struct ShipmentOpener: Sendable {
             order: OrderConfirmedSummary(orderId: order.orderId, number: order.number, userId: order.userId, websiteId: order.websiteId, country: order.shippingCountry),
             plan: CarrierPlan.forCountry(order.shippingCountry), trackingNumber: CarrierPlan.trackingNumber(country: order.shippingCountry), now: now)
         try await delivery.create(on: tx)
-        try await DeliveryEvent(deliveryId: delivery.id!, status: .preparing, at: now).create(on: tx)
+        let deliveryId = try delivery.requireID()
+        try await DeliveryEvent(deliveryId: deliveryId, status: .preparing, at: now).create(on: tx)
         try await environment.outbox.append(
             DeliveryCreated(
-                deliveryId: delivery.id!, orderId: order.orderId, carrier: delivery.carrier, trackingNumber: delivery.trackingNumber,
+                deliveryId: deliveryId, orderId: order.orderId, carrier: delivery.carrier, trackingNumber: delivery.trackingNumber,
                 estimatedDelivery: delivery.estimatedDelivery),
             websiteId: order.websiteId, traceparent: envelope.traceparent, on: tx)
         environment.logger.info(

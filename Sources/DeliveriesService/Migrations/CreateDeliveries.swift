@@ -27,7 +27,7 @@ struct CreateDeliveries: AsyncMigration {
             .field("description", .string, .required)
             .field("at", .datetime, .required)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "deliveries_user").on(Delivery.schema).column("user_id").run()
         try await sql.create(index: "delivery_events_delivery").on(DeliveryEvent.schema).column("delivery_id").run()
     }

@@ -19,11 +19,12 @@ struct CarrierPlan: Sendable, Equatable {
     /// `workingDays` after `start`, skipping Saturdays and Sundays (UTC).
     func estimatedDelivery(from start: Date) -> Date {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt
         var date = calendar.startOfDay(for: start)
         var remaining = workingDays
         while remaining > 0 {
-            date = calendar.date(byAdding: .day, value: 1, to: date)!
+            // A UTC day is always 86 400 s (no daylight saving), so this is the next midnight.
+            date = date.addingTimeInterval(86_400)
             if !calendar.isDateInWeekend(date) { remaining -= 1 }
         }
         return date
@@ -33,7 +34,7 @@ struct CarrierPlan: Sendable, Equatable {
     static func trackingNumber(country: String) -> String {
         let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
         var generator = SystemRandomNumberGenerator()
-        let body = String((0..<10).map { _ in alphabet.randomElement(using: &generator)! })
+        let body = String((0..<10).map { _ in alphabet.randomElement(using: &generator)! })  // trap-checked: alphabet is a non-empty literal
         return "CT\(body)\(country.uppercased())"
     }
 }

@@ -21,8 +21,8 @@ struct DeliveryResponse: Encodable, Sendable {
     var createdAt: Date
     var updatedAt: Date
 
-    init(_ delivery: Delivery) {
-        self.id = delivery.id!
+    init(_ delivery: Delivery) throws {
+        self.id = try delivery.requireID()
         self.orderId = delivery.orderId
         self.orderNumber = delivery.orderNumber
         self.carrier = delivery.carrier

@@ -17,10 +17,11 @@ struct Shipments: Sendable {
         delivery.status = status
         delivery.updatedAt = now
         try await delivery.update(on: tx)
-        try await DeliveryEvent(deliveryId: delivery.id!, status: status, description: description, at: now).create(on: tx)
+        let deliveryId = try delivery.requireID()
+        try await DeliveryEvent(deliveryId: deliveryId, status: status, description: description, at: now).create(on: tx)
         try await outbox.append(
             DeliveryUpdated(
-                deliveryId: delivery.id!, orderId: delivery.orderId, userId: delivery.userId, status: status.rawValue, carrier: delivery.carrier,
+                deliveryId: deliveryId, orderId: delivery.orderId, userId: delivery.userId, status: status.rawValue, carrier: delivery.carrier,
                 trackingNumber: delivery.trackingNumber, estimatedDelivery: delivery.estimatedDelivery),
             websiteId: delivery.websiteId, traceparent: traceparent, on: tx)
     }

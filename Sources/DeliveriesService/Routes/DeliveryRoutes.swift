@@ -34,7 +34,7 @@ struct DeliveryRoutes: Sendable {
         }
         if !principal.has(.admin) { query = query.filter(\.$userId == (try principal.requireUser())) }
         let deliveries = try await query.with(\.$events).sort(\.$createdAt, .descending).limit(Self.listLimit).all()
-        return JSONResponse(deliveries.map(DeliveryResponse.init))
+        return JSONResponse(try deliveries.map(DeliveryResponse.init))
     }
 
     @Sendable func track(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TrackingResponse> {
@@ -61,7 +61,7 @@ struct DeliveryRoutes: Sendable {
             validator.expect(estimate <= Date().addingTimeInterval(Self.maximumEstimateAhead), "estimated_delivery", "must be at most a year ahead")
         }
         try validator.check()
-        guard let status else { return JSONResponse(DeliveryResponse(delivery)) }  // unreachable: the validator refused it
+        guard let status else { return JSONResponse(try DeliveryResponse(delivery)) }  // unreachable: the validator refused it
         guard status == delivery.status || delivery.status.successors.contains(status) else {
             throw ProblemError.conflict("A \(delivery.statusValue) delivery cannot become \(status.rawValue).")
         }
@@ -74,6 +74,6 @@ struct DeliveryRoutes: Sendable {
         }
         context.logger.info("delivery updated", metadata: ["delivery_id": .string(id.uuidString), "status": .string(status.rawValue)])
         guard let updated = try await Shipments.load(id, on: database) else { throw ProblemError.notFound("delivery") }
-        return JSONResponse(DeliveryResponse(updated))
+        return JSONResponse(try DeliveryResponse(updated))
     }
 }

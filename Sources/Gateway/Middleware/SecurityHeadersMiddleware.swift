@@ -31,8 +31,8 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
 }
 
 extension HTTPField.Name {
-    static let xContentTypeOptions = Self("X-Content-Type-Options")!
-    static let xFrameOptions = Self("X-Frame-Options")!
-    static let referrerPolicy = Self("Referrer-Policy")!
-    static let crossOriginOpenerPolicy = Self("Cross-Origin-Opener-Policy")!
+    static let xContentTypeOptions = Self("X-Content-Type-Options")!  // trap-checked: a literal, valid field name
+    static let xFrameOptions = Self("X-Frame-Options")!  // trap-checked: a literal, valid field name
+    static let referrerPolicy = Self("Referrer-Policy")!  // trap-checked: a literal, valid field name
+    static let crossOriginOpenerPolicy = Self("Cross-Origin-Opener-Policy")!  // trap-checked: a literal, valid field name
 }

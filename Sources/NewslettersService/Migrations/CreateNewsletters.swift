@@ -41,7 +41,7 @@ struct CreateNewsletters: AsyncMigration {
         // One column per ALTER TABLE: SQLite adds one at a time.
         try await database.schema(OutgoingMail.schema).field("campaign_id", .uuid).update()
         try await database.schema(OutgoingMail.schema).field("list_unsubscribe", .string).update()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "subscribers_sending").on(Subscriber.schema).column("website_id").column("status").column("email").run()
         try await sql.create(index: "outgoing_mails_campaign").on(OutgoingMail.schema).column("campaign_id").column("status").run()
     }

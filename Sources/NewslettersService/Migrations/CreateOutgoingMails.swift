@@ -21,7 +21,7 @@ struct CreateOutgoingMails: AsyncMigration {
             .field("sent_at", .datetime)
             .unique(on: "cause_id", "recipient")
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "outgoing_mails_due").on(OutgoingMail.schema).column("status").column("next_attempt_at").run()
         try await sql.create(index: "outgoing_mails_recipient").on(OutgoingMail.schema).column("recipient").column("created_at").run()
     }

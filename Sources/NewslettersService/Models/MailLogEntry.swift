@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 
 /// One row of `GET /newsletters/mails`.
@@ -13,8 +14,8 @@ struct MailLogEntry: Encodable, Sendable {
     var createdAt: Date
     var sentAt: Date?
 
-    init(_ mail: OutgoingMail) {
-        self.id = mail.id!
+    init(_ mail: OutgoingMail) throws {
+        self.id = try mail.requireID()
         self.to = mail.recipient
         self.subject = mail.subject
         self.bodyText = mail.bodyText

@@ -1,4 +1,5 @@
 import ComptoirKit
+import FluentKit
 import Foundation
 
 /// `POST /newsletters/subscriptions`.
@@ -87,8 +88,8 @@ struct CampaignResponse: Encodable, Sendable {
     var sentCount: Int
     var createdAt: Date
 
-    init(_ campaign: Campaign, sentCount: Int) {
-        self.id = campaign.id!
+    init(_ campaign: Campaign, sentCount: Int) throws {
+        self.id = try campaign.requireID()
         self.subject = campaign.subject
         self.templateId = campaign.templateId
         self.status = campaign.status

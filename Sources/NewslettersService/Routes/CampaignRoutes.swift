@@ -31,7 +31,7 @@ struct CampaignRoutes: Sendable {
         let total = try await query.count()
         var items: [CampaignResponse] = []
         for campaign in try await query.sort(\.$createdAt, .descending).range(page.rows).all() {
-            items.append(CampaignResponse(campaign, sentCount: try await runner.sentCount(campaign)))
+            items.append(try CampaignResponse(campaign, sentCount: try await runner.sentCount(campaign)))
         }
         return JSONResponse(PagedList(items: items, total: total, request: page))
     }
@@ -51,13 +51,13 @@ struct CampaignRoutes: Sendable {
             campaign.scheduledAt = at
         }
         try await campaign.create(on: database)
-        return JSONResponse(CampaignResponse(campaign, sentCount: 0), status: .created)
+        return JSONResponse(try CampaignResponse(campaign, sentCount: 0), status: .created)
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<CampaignResponse> {
         try context.require(.marketing)
         let campaign = try await find(context)
-        return JSONResponse(CampaignResponse(campaign, sentCount: try await runner.sentCount(campaign)))
+        return JSONResponse(try CampaignResponse(campaign, sentCount: try await runner.sentCount(campaign)))
     }
 
     /// A draft (or a scheduled campaign, to move it) goes out at `scheduled_at`, or now.
@@ -73,8 +73,9 @@ struct CampaignRoutes: Sendable {
         campaign.scheduledAt = body.scheduledAt ?? Date()
         try await campaign.update(on: database)
         runner.notify()
-        context.logger.info("campaign scheduled", metadata: ["campaign_id": .string(campaign.id!.uuidString)])
-        return JSONResponse(CampaignResponse(campaign, sentCount: try await runner.sentCount(campaign)), status: .accepted)
+        let campaignId = try campaign.requireID()
+        context.logger.info("campaign scheduled", metadata: ["campaign_id": .string(campaignId.uuidString)])
+        return JSONResponse(try CampaignResponse(campaign, sentCount: try await runner.sentCount(campaign)), status: .accepted)
     }
 
     private func find(_ context: ComptoirRequestContext) async throws -> Campaign {

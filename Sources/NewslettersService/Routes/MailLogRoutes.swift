@@ -22,6 +22,6 @@ struct MailLogRoutes: Sendable {
         if let reason = request.uri.queryParameters["reason"].map(String.init) { query = query.filter(\.$reason == reason) }
         let total = try await query.count()
         let mails = try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).range(page.rows).all()
-        return JSONResponse(PagedList(items: mails.map(MailLogEntry.init), total: total, request: page))
+        return JSONResponse(PagedList(items: try mails.map(MailLogEntry.init), total: total, request: page))
     }
 }

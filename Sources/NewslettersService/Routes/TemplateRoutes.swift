@@ -46,7 +46,10 @@ struct TemplateRoutes: Sendable {
         try await environment.blobs.put(template.textKey, contentType: "text/plain; charset=utf-8", bytes: ByteBuffer(string: body.text))
         if let html = body.html { try await environment.blobs.put(template.htmlKey, contentType: "text/html; charset=utf-8", bytes: ByteBuffer(string: html)) }
         try await template.create(on: database)
-        return JSONResponse(TemplateResponse(id: template.id!, name: template.name, subject: template.subject, text: body.text, html: body.html, createdAt: template.createdAt), status: .created)
+        let created = TemplateResponse(
+            id: try template.requireID(), name: template.name, subject: template.subject, text: body.text, html: body.html,
+            createdAt: template.createdAt)
+        return JSONResponse(created, status: .created)
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TemplateResponse> {
@@ -72,7 +75,9 @@ struct TemplateRoutes: Sendable {
 
     private func response(_ template: MailTemplate) async throws -> TemplateResponse {
         let sources = try await TemplateSources.load(template, from: environment.blobs)
-        return TemplateResponse(id: template.id!, name: template.name, subject: template.subject, text: sources.text, html: sources.html, createdAt: template.createdAt)
+        return TemplateResponse(
+            id: try template.requireID(), name: template.name, subject: template.subject, text: sources.text, html: sources.html,
+            createdAt: template.createdAt)
     }
 }
 

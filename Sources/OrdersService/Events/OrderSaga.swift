@@ -20,6 +20,7 @@ struct OrderSaga: Sendable {
     /// reservation arrived gives the stock back, since products reserved it after the cancellation.
     func reserved(_ event: StockReserved, _ envelope: EventEnvelope, on tx: any Database) async throws {
         guard let order = try await OrderQueries.load(event.orderId, on: tx) else { return unknown(event.orderId, envelope) }
+        let orderId = try order.requireID()
         switch order.status {
         case .pending:
             try await OrderQueries.move(order, to: .confirmed, note: "stock reserved", on: tx)
@@ -28,14 +29,15 @@ struct OrderSaga: Sendable {
             }
             try await environment.outbox.append(
                 OrderConfirmed(
-                    orderId: order.id!, number: order.number, userId: order.userId, websiteId: order.websiteId, customerEmail: order.customerEmail,
+                    orderId: orderId, number: order.number, userId: order.userId, websiteId: order.websiteId, customerEmail: order.customerEmail,
                     customerName: order.customerName, lines: lines, total: order.total, currency: order.currency, shippingCountry: order.shippingCountry),
                 websiteId: order.websiteId, traceparent: envelope.traceparent, on: tx)
             environment.metrics.counter("orders_confirmed_total").increment()
-            environment.logger.info("order confirmed", metadata: ["order_id": .string(order.id!.uuidString), "number": .string(order.number)])
+            environment.logger.info("order confirmed", metadata: ["order_id": .string(orderId.uuidString), "number": .string(order.number)])
         case .cancelled:
             try await environment.outbox.append(
-                OrderCancelled(orderId: order.id!, reason: order.cancelReason ?? "cancelled"), websiteId: order.websiteId, traceparent: envelope.traceparent, on: tx)
+                OrderCancelled(orderId: orderId, reason: order.cancelReason ?? "cancelled"),
+                websiteId: order.websiteId, traceparent: envelope.traceparent, on: tx)
         case .confirmed, .shipped, .delivered:
             break
         }
@@ -46,9 +48,12 @@ struct OrderSaga: Sendable {
         guard let order = try await OrderQueries.load(event.orderId, on: tx) else { return unknown(event.orderId, envelope) }
         let reason = "not enough stock"
         guard try await OrderQueries.move(order, to: .cancelled, note: reason, on: tx) else { return }
-        try await environment.outbox.append(OrderCancelled(orderId: order.id!, reason: reason), websiteId: order.websiteId, traceparent: envelope.traceparent, on: tx)
+        let orderId = try order.requireID()
+        try await environment.outbox.append(
+            OrderCancelled(orderId: orderId, reason: reason), websiteId: order.websiteId, traceparent: envelope.traceparent, on: tx)
         environment.metrics.counter("orders_cancelled_total", [("reason", "stock")]).increment()
-        environment.logger.info("order cancelled: stock rejected", metadata: ["order_id": .string(order.id!.uuidString), "number": .string(order.number)])
+        environment.logger.info(
+            "order cancelled: stock rejected", metadata: ["order_id": .string(orderId.uuidString), "number": .string(order.number)])
     }
 
     /// The order follows its shipment: `shipped` once it left, `delivered` once it arrived.

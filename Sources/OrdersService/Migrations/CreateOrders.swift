@@ -42,7 +42,7 @@ struct CreateOrders: AsyncMigration {
             .field("at", .datetime, .required)
             .create()
         try await Order.numbers.create(on: database)
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "orders_user").on(Order.schema).column("user_id").column("created_at").run()
         try await sql.create(index: "orders_website_status").on(Order.schema).column("website_id").column("status").column("created_at").run()
         try await sql.create(index: "order_lines_order").on(OrderLine.schema).column("order_id").run()

@@ -81,8 +81,8 @@ struct OrderResponse: Encodable, Sendable {
     var updatedAt: Date
 
     /// `order` with its lines and history loaded.
-    init(_ order: Order) {
-        self.id = order.id!
+    init(_ order: Order) throws {
+        self.id = try order.requireID()
         self.number = order.number
         self.status = order.status.rawValue
         self.userId = order.userId
@@ -104,5 +104,5 @@ struct OrderResponse: Encodable, Sendable {
 
 extension OrderStatus {
     /// Orders history entries written in the same instant.
-    var rank: Int { Self.allCases.firstIndex(of: self)! }
+    var rank: Int { Self.allCases.firstIndex(of: self)! }  // trap-checked: every case of a CaseIterable enum is in allCases
 }

@@ -16,7 +16,7 @@ enum OrderQueries {
         order.updatedAt = Date()
         if status == .cancelled { order.cancelReason = note }
         try await order.update(on: tx)
-        try await OrderStatusChange(orderId: order.id!, status: status, note: note, at: order.updatedAt).create(on: tx)
+        try await OrderStatusChange(orderId: order.requireID(), status: status, note: note, at: order.updatedAt).create(on: tx)
         return true
     }
 }

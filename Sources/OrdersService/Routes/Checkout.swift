@@ -13,9 +13,9 @@ import Hummingbird
 struct Checkout: Sendable {
     let environment: ServiceEnvironment
 
-    static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
+    static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!  // trap-checked: a literal, valid header name
     /// Set on the answer to a retried request: the order is the one the key first created.
-    static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
+    static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!  // trap-checked: a literal, valid header name
 
     /// Longest `Idempotency-Key` accepted.
     static let maximumKeyLength = 255
@@ -49,19 +49,26 @@ struct Checkout: Sendable {
                 order.idempotencyKey = key
                 order.requestFingerprint = key.map { _ in body.fingerprint }
                 try await order.create(on: tx)
+                let orderId = try order.requireID()
                 for (position, line) in lines.enumerated() {
-                    try await OrderLine(orderId: order.id!, position: position, productId: line.productId, name: line.name, unitPrice: line.unitPrice, quantity: line.quantity)
-                        .create(on: tx)
+                    try await OrderLine(
+                        orderId: orderId, position: position, productId: line.productId, name: line.name, unitPrice: line.unitPrice,
+                        quantity: line.quantity
+                    ).create(on: tx)
                 }
-                try await OrderStatusChange(orderId: order.id!, status: .pending, note: nil, at: order.createdAt).create(on: tx)
+                try await OrderStatusChange(orderId: orderId, status: .pending, note: nil, at: order.createdAt).create(on: tx)
                 try await environment.outbox.append(
-                    OrderPlaced(orderId: order.id!, number: order.number, userId: userId, websiteId: websiteId, lines: lines, total: total, currency: currency),
+                    OrderPlaced(
+                        orderId: orderId, number: order.number, userId: userId, websiteId: websiteId, lines: lines, total: total, currency: currency),
                     websiteId: websiteId, traceparent: traceparent, on: tx)
                 return order
             }
-            context.logger.info("order placed", metadata: ["order_id": .string(order.id!.uuidString), "number": .string(order.number), "total": .stringConvertible(total)])
+            let orderId = try order.requireID()
+            context.logger.info(
+                "order placed",
+                metadata: ["order_id": .string(orderId.uuidString), "number": .string(order.number), "total": .stringConvertible(total)])
             environment.metrics.counter("orders_placed_total").increment()
-            guard let placed = try await OrderQueries.load(try order.requireID(), on: environment.database.fluent) else {
+            guard let placed = try await OrderQueries.load(orderId, on: environment.database.fluent) else {
                 throw ProblemError.notFound("order")
             }
             return (placed, false)
@@ -79,7 +86,7 @@ struct Checkout: Sendable {
         guard order.requestFingerprint == fingerprint else {
             throw ProblemError.conflict("This Idempotency-Key was already used for a different order request.")
         }
-        return try await OrderQueries.load(order.id!, on: environment.database.fluent)
+        return try await OrderQueries.load(order.requireID(), on: environment.database.fluent)
     }
 
     /// One of the caller's addresses; another user's or an unknown id is a 422 on the field.

@@ -22,7 +22,7 @@ struct OrderRoutes: Sendable {
         let (order, replayed) = try await Checkout(environment: environment).place(request, context: context)
         var headers = HTTPFields()
         if replayed { headers[Checkout.replayedHeader] = "true" }
-        return JSONResponse(OrderResponse(order), status: .created, headers: headers)
+        return JSONResponse(try OrderResponse(order), status: .created, headers: headers)
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<OrderResponse>> {
@@ -50,11 +50,11 @@ struct OrderRoutes: Sendable {
         let total = try await orders.count()
         let items = try await orders.with(\.$lines).with(\.$history).sort(\.$createdAt, .descending).sort(\.$number, .descending)
             .range(page.rows).all()
-        return JSONResponse(PagedList(items: items.map(OrderResponse.init), total: total, request: page))
+        return JSONResponse(PagedList(items: try items.map(OrderResponse.init), total: total, request: page))
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<OrderResponse> {
-        JSONResponse(OrderResponse(try await find(context)))
+        JSONResponse(try await OrderResponse(find(context)))
     }
 
     /// Only `pending` and `confirmed` orders can be cancelled; the stock they hold is released
@@ -70,11 +70,13 @@ struct OrderRoutes: Sendable {
             }
             try await OrderQueries.move(current, to: .cancelled, note: "cancelled by the customer", on: tx)
             try await environment.outbox.append(
-                OrderCancelled(orderId: current.id!, reason: "cancelled by the customer"), websiteId: current.websiteId, traceparent: traceparent, on: tx)
+                OrderCancelled(orderId: current.requireID(), reason: "cancelled by the customer"), websiteId: current.websiteId,
+                traceparent: traceparent, on: tx)
         }
-        context.logger.info("order cancelled", metadata: ["order_id": .string(order.id!.uuidString), "number": .string(order.number)])
-        guard let cancelled = try await OrderQueries.load(try order.requireID(), on: database) else { throw ProblemError.notFound("order") }
-        return JSONResponse(OrderResponse(cancelled))
+        let orderId = try order.requireID()
+        context.logger.info("order cancelled", metadata: ["order_id": .string(orderId.uuidString), "number": .string(order.number)])
+        guard let cancelled = try await OrderQueries.load(orderId, on: database) else { throw ProblemError.notFound("order") }
+        return JSONResponse(try OrderResponse(cancelled))
     }
 
     /// The order named in the path if the caller may see it: its owner or an admin, in this store.

@@ -1,9 +1,9 @@
 import ComptoirKit
 
 extension ProductChanged {
-    init(_ product: Product, deleted: Bool = false) {
+    init(_ product: Product, deleted: Bool = false) throws {
         self.init(
-            productId: product.id!, websiteId: product.websiteId, sku: product.sku, price: product.price, currency: product.currency,
+            productId: try product.requireID(), websiteId: product.websiteId, sku: product.sku, price: product.price, currency: product.currency,
             stock: product.stock, deleted: deleted)
     }
 }

@@ -25,7 +25,7 @@ struct StockKeeper: Sendable {
 
     /// Runs inside the inbox transaction of the `orders.order.placed` event; returns the products whose stock changed.
     func reserve(_ order: OrderPlaced, on tx: any Database) async throws -> [UUID] {
-        let sql = tx as! any SQLDatabase
+        let sql = tx.sql
         if try await StockReservation.query(on: tx).filter(\.$orderId == order.orderId).count() > 0 { return [] }
         var taken: [(UUID, Int)] = []
         var short: [UUID] = []
@@ -56,7 +56,7 @@ struct StockKeeper: Sendable {
     /// Gives back what a cancelled order held; a second cancellation finds nothing left to release.
     /// Returns the products whose stock changed.
     func release(_ cancellation: OrderCancelled, on tx: any Database) async throws -> [UUID] {
-        let sql = tx as! any SQLDatabase
+        let sql = tx.sql
         let held = try await StockReservation.query(on: tx).filter(\.$orderId == cancellation.orderId).filter(\.$releasedAt == nil).all()
         for reservation in held {
             try await sql.raw("UPDATE products SET stock = stock + \(bind: reservation.quantity) WHERE id = \(bind: reservation.productId)").run()

@@ -45,7 +45,7 @@ struct CreateCatalog: AsyncMigration {
             .field("released_at", .datetime)
             .unique(on: "order_id", "product_id")
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "products_listing").on(Product.schema).column("website_id").column("category").run()
         try await sql.create(index: "product_images_product").on(ProductImage.schema).column("product_id").run()
         try await Catalog.textIndex.create(on: database)

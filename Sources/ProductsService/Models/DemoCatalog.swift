@@ -69,7 +69,7 @@ enum DemoCatalog {
                     currency: "EUR", stock: entry.stock, category: category.slug)
                 let shade = UInt8(40 + index * 30)
                 let bytes = DemoImage.png(colour: category.colour, accent: (shade, shade, shade))
-                let image = ProductImage(productId: product.id!, contentType: "image/png", size: bytes.count)
+                let image = try ProductImage(productId: product.requireID(), contentType: "image/png", size: bytes.count)
                 try await environment.blobs.put(image.blobKey, contentType: "image/png", bytes: ByteBuffer(bytes: bytes))
                 try await database.transaction { tx in
                     if index == 0 { try await Category(websiteId: .defaultWebsite, slug: category.slug, name: category.name).create(on: tx) }

@@ -30,7 +30,9 @@ struct ImageRoutes: Sendable {
         guard let type = Self.sniff(bytes) else {
             throw ProblemError(.unsupportedMediaType, "The body is not a JPEG, PNG or WebP image.")
         }
-        let image = ProductImage(productId: product.id!, contentType: type, size: bytes.readableBytes)
+        let productId = try product.requireID()
+        let image = ProductImage(productId: productId, contentType: type, size: bytes.readableBytes)
+        let imageId = try image.requireID()
         try await environment.blobs.put(image.blobKey, contentType: type, bytes: bytes)
         do {
             try await image.create(on: database)
@@ -38,8 +40,8 @@ struct ImageRoutes: Sendable {
             try? await environment.blobs.delete(image.blobKey)
             throw error
         }
-        await catalog.invalidate(product.id!)
-        return JSONResponse(ImageResponse(id: image.id!, url: Catalog.imageURL(product: product.id!, image: image.id!)), status: .created)
+        await catalog.invalidate(productId)
+        return JSONResponse(ImageResponse(id: imageId, url: Catalog.imageURL(product: productId, image: imageId)), status: .created)
     }
 
     @Sendable func download(_ request: Request, context: ComptoirRequestContext) async throws -> Response {

@@ -43,7 +43,7 @@ struct ProductRoutes: Sendable {
             websiteId: context.website, sku: body.sku, name: body.name.trimmingCharacters(in: .whitespacesAndNewlines), description: body.description ?? "",
             price: body.price, currency: body.currency ?? "EUR", stock: body.stock ?? 0, category: body.category)
         try await save(product, isNew: true, categoryName: body.categoryName)
-        return JSONResponse(try await reload(product.id!, context), status: .created)
+        return JSONResponse(try await reload(product.requireID(), context), status: .created)
     }
 
     @Sendable func patch(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
@@ -61,20 +61,21 @@ struct ProductRoutes: Sendable {
         if let category = body.category { product.category = category }
         product.updatedAt = Date()
         try await save(product, isNew: false, categoryName: body.categoryName)
-        return JSONResponse(try await reload(product.id!, context))
+        return JSONResponse(try await reload(product.requireID(), context))
     }
 
     @Sendable func delete(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
         try context.require(.catalog)
         let product = try await find(context)
-        let images = try await ProductImage.query(on: database).filter(\.$productId == product.id!).all()
+        let productId = try product.requireID()
+        let images = try await ProductImage.query(on: database).filter(\.$productId == productId).all()
         try await database.transaction { tx in
-            try await catalog.unindex(product.id!, on: tx)
-            try await ProductImage.query(on: tx).filter(\.$productId == product.id!).delete()
+            try await catalog.unindex(productId, on: tx)
+            try await ProductImage.query(on: tx).filter(\.$productId == productId).delete()
             try await product.delete(on: tx)
             try await environment.outbox.append(ProductChanged(product, deleted: true), websiteId: product.websiteId, on: tx)
         }
-        await catalog.invalidate(product.id!)
+        await catalog.invalidate(productId)
         for image in images { try? await environment.blobs.delete(image.blobKey) }
         return Response(status: .noContent)
     }
@@ -82,26 +83,28 @@ struct ProductRoutes: Sendable {
     @Sendable func setStock(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
         try context.require(.catalog)
         let product = try await find(context)
+        let productId = try product.requireID()
         let body = try await request.decodeJSON(as: StockRequest.self, context: context)
         var validator = Validator()
         validator.expect((0...ProductRules.maximumStock).contains(body.stock), "stock", "must be between 0 and \(ProductRules.maximumStock)")
         try validator.check()
         try await database.transaction { tx in
             // A conditional update: a reservation committed meanwhile is not overwritten by a stale read.
-            try await Product.query(on: tx).filter(\.$id == product.id!).set(\.$stock, to: body.stock).set(\.$updatedAt, to: Date()).update()
+            try await Product.query(on: tx).filter(\.$id == productId).set(\.$stock, to: body.stock).set(\.$updatedAt, to: Date()).update()
             product.stock = body.stock
             try await environment.outbox.append(ProductChanged(product), websiteId: product.websiteId, on: tx)
         }
-        await catalog.invalidate(product.id!)
-        return JSONResponse(try await reload(product.id!, context))
+        await catalog.invalidate(productId)
+        return JSONResponse(try await reload(productId, context))
     }
 
     /// Writes the product, its category, its search entry and its event together; a taken SKU is a 409.
     private func save(_ product: Product, isNew: Bool, categoryName: String?) async throws {
+        let productId = try product.requireID()
         do {
             try await database.transaction { tx in
                 var clash = Product.query(on: tx).filter(\.$websiteId == product.websiteId).filter(\.$sku == product.sku)
-                if !isNew { clash = clash.filter(\.$id != product.id!) }
+                if !isNew { clash = clash.filter(\.$id != productId) }
                 if try await clash.count() > 0 { throw Self.skuTaken }
                 if let slug = product.category,
                     try await Category.query(on: tx).filter(\.$websiteId == product.websiteId).filter(\.$slug == slug).count() == 0
@@ -117,7 +120,7 @@ struct ProductRoutes: Sendable {
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw Self.skuTaken
         }
-        await catalog.invalidate(product.id!)
+        await catalog.invalidate(productId)
     }
 
     private func find(_ context: ComptoirRequestContext) async throws -> Product {

@@ -13,7 +13,7 @@ struct CreateQuestions: AsyncMigration {
             .field("created_at", .datetime, .required)
             .field("updated_at", .datetime, .required)
             .create()
-        try await (database as! any SQLDatabase).create(index: "questions_listing").on(Question.schema)
+        try await database.sql.create(index: "questions_listing").on(Question.schema)
             .column("website_id").column("category").column("position").run()
         try await Question.textIndex.create(on: database)
     }

@@ -31,7 +31,7 @@ enum DemoFAQ {
                 question.position = positions[entry.category, default: 0]
                 positions[entry.category, default: 0] += 1
                 try await question.create(on: tx)
-                try await Question.textIndex.index(question.id!, values: question.indexedText, on: tx)
+                try await Question.textIndex.index(try question.requireID(), values: question.indexedText, on: tx)
             }
         }
         environment.logger.notice("loaded the demo FAQ", metadata: ["entries": .stringConvertible(entries.count)])

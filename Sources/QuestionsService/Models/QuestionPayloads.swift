@@ -1,4 +1,5 @@
 import ComptoirKit
+import FluentKit
 import Foundation
 
 /// `POST /questions` and `PUT /questions/{id}`.
@@ -37,8 +38,8 @@ struct QuestionResponse: Codable, Sendable {
     var position: Int
     var updatedAt: Date
 
-    init(_ question: Question) {
-        self.id = question.id!
+    init(_ question: Question) throws {
+        self.id = try question.requireID()
         self.question = question.question
         self.answer = question.answer
         self.category = question.category

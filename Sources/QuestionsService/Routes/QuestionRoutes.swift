@@ -32,7 +32,7 @@ struct QuestionRoutes: Sendable {
         }
         let total = try await query.count()
         let questions = try await query.sort(\.$category).sort(\.$position).sort(\.$createdAt).range(page.rows).all()
-        return JSONResponse(PagedList(items: questions.map(QuestionResponse.init), total: total, request: page))
+        return JSONResponse(PagedList(items: try questions.map(QuestionResponse.init), total: total, request: page))
     }
 
     @Sendable func categories(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<[QuestionCategory]> {
@@ -43,7 +43,7 @@ struct QuestionRoutes: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<QuestionResponse> {
-        JSONResponse(QuestionResponse(try await find(context)))
+        JSONResponse(try QuestionResponse(try await find(context)))
     }
 
     @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<QuestionResponse> {
@@ -53,9 +53,9 @@ struct QuestionRoutes: Sendable {
         try await database.transaction { tx in
             try await apply(fields, to: question, on: tx)
             try await question.create(on: tx)
-            try await Question.textIndex.index(question.id!, values: question.indexedText, on: tx)
+            try await Question.textIndex.index(try question.requireID(), values: question.indexedText, on: tx)
         }
-        return JSONResponse(QuestionResponse(question), status: .created)
+        return JSONResponse(try QuestionResponse(question), status: .created)
     }
 
     @Sendable func update(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<QuestionResponse> {
@@ -66,16 +66,16 @@ struct QuestionRoutes: Sendable {
             try await apply(fields, to: question, on: tx)
             question.updatedAt = Date()
             try await question.update(on: tx)
-            try await Question.textIndex.index(question.id!, values: question.indexedText, on: tx)
+            try await Question.textIndex.index(try question.requireID(), values: question.indexedText, on: tx)
         }
-        return JSONResponse(QuestionResponse(question))
+        return JSONResponse(try QuestionResponse(question))
     }
 
     @Sendable func delete(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
         try context.require(.admin)
         let question = try await find(context)
         try await database.transaction { tx in
-            try await Question.textIndex.unindex(question.id!, on: tx)
+            try await Question.textIndex.unindex(try question.requireID(), on: tx)
             try await question.delete(on: tx)
         }
         return Response(status: .noContent)

@@ -36,7 +36,7 @@ struct CreateTickets: AsyncMigration {
             .field("created_at", .datetime, .required)
             .create()
         try await Ticket.numbers.create(on: database)
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "tickets_user").on(Ticket.schema).column("user_id").column("created_at").run()
         try await sql.create(index: "tickets_queue").on(Ticket.schema).column("website_id").column("status").column("created_at").run()
         try await sql.create(index: "ticket_messages_ticket").on(TicketMessage.schema).column("ticket_id").run()

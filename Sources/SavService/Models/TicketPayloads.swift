@@ -1,4 +1,5 @@
 import ComptoirKit
+import FluentKit
 import Foundation
 
 /// `POST /sav/tickets`.
@@ -67,8 +68,8 @@ struct TicketResponse: Encodable, Sendable {
     var updatedAt: Date
 
     /// `ticket` with its messages and attachments loaded.
-    init(_ ticket: Ticket) {
-        self.id = ticket.id!
+    init(_ ticket: Ticket) throws {
+        self.id = try ticket.requireID()
         self.number = ticket.number
         self.status = ticket.statusValue
         self.subject = ticket.subject
@@ -76,10 +77,10 @@ struct TicketResponse: Encodable, Sendable {
         self.customerName = ticket.customerName
         self.assigneeId = ticket.assigneeId
         self.orderId = ticket.orderId
-        self.messages = ticket.messages.sorted { ($0.createdAt, $0.id!.uuidString) < ($1.createdAt, $1.id!.uuidString) }.map {
-            Message(id: $0.id!, authorId: $0.authorId, authorRole: $0.authorRole, body: $0.body, createdAt: $0.createdAt)
-        }
-        self.attachments = ticket.attachments.sorted { $0.createdAt < $1.createdAt }.map(AttachmentResponse.init)
+        self.messages = try ticket.messages.map {
+            Message(id: try $0.requireID(), authorId: $0.authorId, authorRole: $0.authorRole, body: $0.body, createdAt: $0.createdAt)
+        }.sorted { ($0.createdAt, $0.id.uuidString) < ($1.createdAt, $1.id.uuidString) }
+        self.attachments = try ticket.attachments.sorted { $0.createdAt < $1.createdAt }.map(AttachmentResponse.init)
         self.createdAt = ticket.createdAt
         self.updatedAt = ticket.updatedAt
     }
@@ -93,8 +94,8 @@ struct AttachmentResponse: Encodable, Sendable {
     var size: Int64
     var createdAt: Date
 
-    init(_ attachment: TicketAttachment) {
-        self.id = attachment.id!
+    init(_ attachment: TicketAttachment) throws {
+        self.id = try attachment.requireID()
         self.filename = attachment.filename
         self.contentType = attachment.contentType
         self.size = attachment.size

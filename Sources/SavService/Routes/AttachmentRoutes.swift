@@ -11,7 +11,8 @@ import NIOCore
 struct AttachmentRoutes: Sendable {
     let environment: ServiceEnvironment
     static let maximumSize = 10 << 20
-    static let filenameHeader = HTTPField.Name("X-Filename")!
+    static let filenameHeader = HTTPField.Name("X-Filename")!  // trap-checked: a literal, valid header name
+    static let contentTypeOptionsHeader = HTTPField.Name("X-Content-Type-Options")!  // trap-checked: a literal, valid header name
 
     var database: any Database { environment.database.fluent }
 
@@ -29,14 +30,15 @@ struct AttachmentRoutes: Sendable {
             throw ProblemError(.contentTooLarge, "Attachments are limited to 10 MiB.")
         }
         var validator = Validator()
-        let filename = Self.cleanFilename(request.headers[Self.filenameHeader])
-        validator.expect(filename != nil, "X-Filename", "is required: the file's name, at most 200 characters")
+        let filename = Self.cleanFilename(request.headers[Self.filenameHeader]) ?? ""
+        validator.expect(!filename.isEmpty, "X-Filename", "is required: the file's name, at most 200 characters")
         let contentType = request.headers[.contentType]?.trimmingCharacters(in: .whitespaces) ?? ""
         validator.expect(Self.isMediaType(contentType), "Content-Type", "must be the file's media type, such as image/png or application/pdf")
         try validator.check()
 
-        let attachment = TicketAttachment(ticketId: ticket.id!, uploaderId: uploader, filename: filename!, contentType: contentType, size: 0)
-        let key = TicketAttachment.blobKey(ticket: ticket.id!, attachment: attachment.id!)
+        let ticketId = try ticket.requireID()
+        let attachment = TicketAttachment(ticketId: ticketId, uploaderId: uploader, filename: filename, contentType: contentType, size: 0)
+        let key = TicketAttachment.blobKey(ticket: ticketId, attachment: try attachment.requireID())
         attachment.size = try await environment.blobs.put(
             key, contentType: contentType, body: LimitedBody(request.body, limit: Self.maximumSize, message: "Attachments are limited to 10 MiB."))
         do {
@@ -49,8 +51,8 @@ struct AttachmentRoutes: Sendable {
             try? await environment.blobs.delete(key)
             throw error
         }
-        context.logger.info("attachment stored", metadata: ["ticket_id": .string(ticket.id!.uuidString), "size": .stringConvertible(attachment.size)])
-        return JSONResponse(AttachmentResponse(attachment), status: .created)
+        context.logger.info("attachment stored", metadata: ["ticket_id": .string(ticketId.uuidString), "size": .stringConvertible(attachment.size)])
+        return JSONResponse(try AttachmentResponse(attachment), status: .created)
     }
 
     @Sendable func download(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
@@ -61,7 +63,7 @@ struct AttachmentRoutes: Sendable {
         let ascii = String(attachment.filename.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
         let encoded = attachment.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
         let disposition = "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
-        let key = TicketAttachment.blobKey(ticket: ticket.id!, attachment: id)
+        let key = TicketAttachment.blobKey(ticket: try ticket.requireID(), attachment: id)
         // Checked the owner first: the short-lived URL is handed only to who may read the file.
         if let url = try await environment.blobs.downloadURL(key, contentDisposition: disposition) {
             return Response(status: .temporaryRedirect, headers: [.location: url.absoluteString, .cacheControl: "private, no-store"])
@@ -72,7 +74,7 @@ struct AttachmentRoutes: Sendable {
             headers: [
                 .contentType: attachment.contentType, .contentLength: String(blob.size), .cacheControl: "private, no-store",
                 .contentDisposition: disposition,
-                HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+                Self.contentTypeOptionsHeader: "nosniff",
             ],
             body: ResponseBody(asyncSequence: blob.body))
     }

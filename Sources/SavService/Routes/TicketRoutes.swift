@@ -38,16 +38,18 @@ struct TicketRoutes: Sendable {
                 number: try await Ticket.numbers.next(on: tx), userId: userId, websiteId: context.website, customer: customer, subject: body.subject,
                 orderId: body.orderId)
             try await ticket.create(on: tx)
-            try await TicketMessage(ticketId: ticket.id!, authorId: userId, authorRole: "customer", body: body.message).create(on: tx)
+            let ticketId = try ticket.requireID()
+            try await TicketMessage(ticketId: ticketId, authorId: userId, authorRole: "customer", body: body.message).create(on: tx)
             try await environment.outbox.append(
                 TicketCreated(
-                    ticketId: ticket.id!, number: ticket.number, subject: ticket.subject, message: body.message, customerEmail: customer.email,
+                    ticketId: ticketId, number: ticket.number, subject: ticket.subject, message: body.message, customerEmail: customer.email,
                     customerName: customer.name, orderId: body.orderId),
                 websiteId: context.website, traceparent: traceparent, on: tx)
             return ticket
         }
-        context.logger.info("ticket opened", metadata: ["ticket_id": .string(ticket.id!.uuidString), "number": .string(ticket.number)])
-        return JSONResponse(TicketResponse(try await TicketAccess.find(ticket.id, principal, context, on: database)), status: .created)
+        let ticketId = try ticket.requireID()
+        context.logger.info("ticket opened", metadata: ["ticket_id": .string(ticketId.uuidString), "number": .string(ticket.number)])
+        return JSONResponse(try await TicketResponse(TicketAccess.find(ticketId, principal, context, on: database)), status: .created)
     }
 
     /// Customers see their own tickets; agents see every ticket, filtered by status and assignee
@@ -80,12 +82,13 @@ struct TicketRoutes: Sendable {
         let total = try await query.count()
         let tickets = try await query.with(\.$messages).with(\.$attachments).sort(\.$updatedAt, .descending).sort(\.$number, .descending)
             .range(page.rows).all()
-        return JSONResponse(PagedList(items: tickets.map(TicketResponse.init), total: total, request: page))
+        return JSONResponse(PagedList(items: try tickets.map(TicketResponse.init), total: total, request: page))
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TicketResponse> {
         let principal = try context.require(.customer, .support)
-        return JSONResponse(TicketResponse(try await TicketAccess.find(context.parameters.get("id", as: UUID.self), principal, context, on: database)))
+        let ticket = try await TicketAccess.find(context.parameters.get("id", as: UUID.self), principal, context, on: database)
+        return JSONResponse(try TicketResponse(ticket))
     }
 
     /// A message in the thread. An agent's reply waits for the customer (`pending`) and is mailed
@@ -98,20 +101,21 @@ struct TicketRoutes: Sendable {
         guard ticket.status != .closed else { throw ProblemError.conflict("Ticket \(ticket.number) is closed; open a new one.") }
         let byAgent = TicketAccess.isAgent(principal) && ticket.userId != author
         let traceparent = request.headers[TraceParent.headerName]
+        let ticketId = try ticket.requireID()
         try await database.transaction { tx in
-            try await TicketMessage(ticketId: ticket.id!, authorId: author, authorRole: byAgent ? "support" : "customer", body: body).create(on: tx)
+            try await TicketMessage(ticketId: ticketId, authorId: author, authorRole: byAgent ? "support" : "customer", body: body).create(on: tx)
             ticket.status = byAgent ? .pending : .open
             ticket.updatedAt = Date()
             try await ticket.update(on: tx)
             if byAgent {
                 try await environment.outbox.append(
                     TicketReplied(
-                        ticketId: ticket.id!, number: ticket.number, subject: ticket.subject, reply: body, customerEmail: ticket.customerEmail,
+                        ticketId: ticketId, number: ticket.number, subject: ticket.subject, reply: body, customerEmail: ticket.customerEmail,
                         customerName: ticket.customerName),
                     websiteId: ticket.websiteId, traceparent: traceparent, on: tx)
             }
         }
-        return JSONResponse(TicketResponse(try await TicketAccess.find(ticket.id, principal, context, on: database)), status: .created)
+        return JSONResponse(try await TicketResponse(TicketAccess.find(ticket.id, principal, context, on: database)), status: .created)
     }
 
     /// Agents change the status (along the state machine) and the assignee.
@@ -133,6 +137,6 @@ struct TicketRoutes: Sendable {
         if let assignee = body.assigneeId { ticket.assigneeId = assignee }
         ticket.updatedAt = Date()
         try await ticket.update(on: database)
-        return JSONResponse(TicketResponse(try await TicketAccess.find(ticket.id, principal, context, on: database)))
+        return JSONResponse(try await TicketResponse(TicketAccess.find(ticket.id, principal, context, on: database)))
     }
 }

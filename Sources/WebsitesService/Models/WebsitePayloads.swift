@@ -1,4 +1,5 @@
 import ComptoirKit
+import FluentKit
 import Foundation
 
 /// `POST /websites` and `PUT /websites/{id}`.
@@ -39,8 +40,8 @@ struct WebsiteResponse: Codable, Sendable {
     var currency: String
     var locale: String
 
-    init(_ website: Website) {
-        self.id = website.id!
+    init(_ website: Website) throws {
+        self.id = try website.requireID()
         self.code = website.code
         self.name = website.name
         self.domain = website.domain

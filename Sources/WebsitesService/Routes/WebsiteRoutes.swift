@@ -26,17 +26,17 @@ struct WebsiteRoutes: Sendable {
             guard let website = try await Website.query(on: database).filter(\.$code == code).first() else {
                 throw ProblemError.notFound("website with code \(code)")
             }
-            return JSONResponse(WebsiteResponse(website))
+            return JSONResponse(try WebsiteResponse(website))
         }
         if let host = Self.hostName(request.headers[.xForwardedHost] ?? request.head.authority),
             let website = try await Website.query(on: database).filter(\.$domain == host).first()
         {
-            return JSONResponse(WebsiteResponse(website))
+            return JSONResponse(try WebsiteResponse(website))
         }
         guard let fallback = try await Website.query(on: database).filter(\.$code == Website.defaultCode).first() else {
             throw ProblemError(.serviceUnavailable, "The default website is missing.")
         }
-        return JSONResponse(WebsiteResponse(fallback))
+        return JSONResponse(try WebsiteResponse(fallback))
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<WebsiteResponse>> {
@@ -45,12 +45,12 @@ struct WebsiteRoutes: Sendable {
         let query = Website.query(on: database)
         let total = try await query.count()
         let websites = try await query.sort(\.$code).range(page.rows).all()
-        return JSONResponse(PagedList(items: websites.map(WebsiteResponse.init), total: total, request: page))
+        return JSONResponse(PagedList(items: try websites.map(WebsiteResponse.init), total: total, request: page))
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<WebsiteResponse> {
         try context.require(.admin)
-        return JSONResponse(WebsiteResponse(try await find(context)))
+        return JSONResponse(try WebsiteResponse(try await find(context)))
     }
 
     @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<WebsiteResponse> {
@@ -58,7 +58,7 @@ struct WebsiteRoutes: Sendable {
         let body = try await request.decodeJSON(as: WebsiteRequest.self, context: context).validated()
         let website = Website(code: body.code, name: body.name, domain: body.domain, currency: body.currency, locale: body.locale)
         try await save(website, isNew: true)
-        return JSONResponse(WebsiteResponse(website), status: .created)
+        return JSONResponse(try WebsiteResponse(website), status: .created)
     }
 
     @Sendable func update(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<WebsiteResponse> {
@@ -75,7 +75,7 @@ struct WebsiteRoutes: Sendable {
         website.locale = body.locale
         website.updatedAt = Date()
         try await save(website, isNew: false)
-        return JSONResponse(WebsiteResponse(website))
+        return JSONResponse(try WebsiteResponse(website))
     }
 
     private func find(_ context: ComptoirRequestContext) async throws -> Website {
@@ -96,7 +96,7 @@ struct WebsiteRoutes: Sendable {
                 if let id = website.id, !isNew { clash = clash.filter(\.$id != id) }
                 if try await clash.count() > 0 { throw Self.taken }
                 if isNew { try await website.create(on: tx) } else { try await website.update(on: tx) }
-                try await environment.outbox.append(WebsiteChanged(website), on: tx)
+                try await environment.outbox.append(try WebsiteChanged(website), on: tx)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw Self.taken
