@@ -5,6 +5,7 @@ import Hummingbird
 /// The baskets service: what each customer is about to buy, per store.
 public struct BasketsService: ComptoirService {
     public static let id = ServiceID.baskets
+    public static let calls: Set<ServiceID> = [.products]
 
     let environment: ServiceEnvironment
     let baskets: BasketCache

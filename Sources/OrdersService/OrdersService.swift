@@ -6,6 +6,7 @@ import Hummingbird
 /// side of the purchase saga.
 public struct OrdersService: ComptoirService {
     public static let id = ServiceID.orders
+    public static let calls: Set<ServiceID> = [.auth, .addresses, .baskets, .products]
 
     let environment: ServiceEnvironment
 

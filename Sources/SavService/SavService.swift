@@ -7,6 +7,7 @@ import Hummingbird
 /// agents (role `support`) all of them; newsletters mails the team and the customer.
 public struct SavService: ComptoirService {
     public static let id = ServiceID.sav
+    public static let calls: Set<ServiceID> = [.auth, .orders]
 
     let environment: ServiceEnvironment
 

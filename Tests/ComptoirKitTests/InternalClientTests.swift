@@ -35,7 +35,8 @@ import Testing
         }
         try await Application(router: router).test(.live) { upstream in
             let client = InternalClient(
-                httpClient: .shared, serviceURLs: [.baskets: URL(string: "http://127.0.0.1:\(upstream.port!)")!],
+                httpClient: .shared,
+                serviceURLs: [.baskets: URL(string: "http://127.0.0.1:\(upstream.port!)")!, .addresses: URL(string: "http://127.0.0.1:1")!],
                 tokens: ServiceTokenIssuer(signer: await TokenSigner(key: serviceKey), service: .orders), timeout: .seconds(4))
             let caller = Router(context: ComptoirRequestContext.self)
             ServiceHost.addStandardMiddleware(
@@ -49,6 +50,9 @@ import Testing
             caller.get("/away") { request, context in
                 JSONResponse(try await client.get(.addresses, "/x", as: String.self, identity: .service, context: context, request: request))
             }
+            caller.get("/undeclared") { request, context in
+                JSONResponse(try await client.get(.orders, "/x", as: String.self, identity: .service, context: context, request: request))
+            }
             let incoming = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
             try await Application(router: caller).test(.router) { client in
                 let response = try await client.execute(
@@ -61,7 +65,33 @@ import Testing
                 #expect(echo.roles == ["service"])
                 #expect(try await client.execute(uri: "/slow", method: .get).status == .gatewayTimeout)
                 #expect(try await client.execute(uri: "/away", method: .get).status == .badGateway)
+                #expect(try await client.execute(uri: "/undeclared", method: .get).status == .internalServerError)
             }
         }
+    }
+
+    /// A service's client reaches only the services it declares (`ComptoirService.calls`), though the
+    /// configuration names an address for every service.
+    @Test func aServiceClientRefusesServicesItDoesNotDeclare() async throws {
+        let directory = try TestPlatform.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let platform = try await TestPlatform.resources(dataDirectory: directory)
+        let environment = try await ServiceEnvironment(id: .baskets, platform: platform, loadDemoData: false, calls: [.products])
+        let router = Router(context: ComptoirRequestContext.self)
+        ServiceHost.addStandardMiddleware(to: router, metrics: ServiceMetrics(), configuration: platform.configuration)
+        router.get("/call/:service") { request, context in
+            let service = try #require(context.parameters.get("service").flatMap(ServiceID.init(rawValue:)))
+            return JSONResponse(try await environment.client.get(service, "/health/live", as: JSONValue.self, identity: .service, context: context, request: request))
+        }
+        try await Application(router: router).test(.router) { client in
+            #expect(platform.configuration.serviceURLs[.orders] != nil)
+            let undeclared = try await client.execute(uri: "/call/orders", method: .get)
+            #expect(undeclared.status == .internalServerError)
+            #expect(String(buffer: undeclared.body).contains("not declared"))
+            // Declared: the call is attempted (502 when nothing listens at the default address).
+            #expect(try await client.execute(uri: "/call/products", method: .get).status != .internalServerError)
+        }
+        await environment.database.shutdown()
+        await platform.shutdown()
     }
 }

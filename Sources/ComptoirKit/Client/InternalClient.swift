@@ -48,7 +48,8 @@ public struct InternalClient: Sendable {
         _ method: HTTPMethod, _ service: ServiceID, _ path: String, body: Data? = nil, identity: Identity, context: ComptoirRequestContext,
         request: Request? = nil
     ) async throws -> (HTTPResponseStatus, Data) {
-        guard let base = serviceURLs[service] else { throw ProblemError(.badGateway, "No address is configured for \(service).") }
+        // Only the services the caller declares are in `serviceURLs`: an undeclared call is a bug, not an outage.
+        guard let base = serviceURLs[service] else { throw ProblemError(.internalServerError, "Calls to \(service) are not declared by this component.") }
         var outgoing = HTTPClientRequest(url: base.absoluteString.trimmingSuffix("/") + path)
         outgoing.method = method
         outgoing.headers.add(name: "X-Request-Id", value: context.requestID)

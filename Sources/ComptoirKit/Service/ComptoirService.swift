@@ -7,6 +7,10 @@ import ServiceLifecycle
 public protocol ComptoirService: Sendable {
     static var id: ServiceID { get }
 
+    /// The services this one calls over HTTP. Its internal client refuses any other, and the
+    /// deployment's network policies admit exactly these edges (checked against deploy/k8s/edges.yaml).
+    static var calls: Set<ServiceID> { get }
+
     init(environment: ServiceEnvironment) async throws
 
     /// The service's schema, in order; the kit's outbox and inbox tables come before them.
@@ -29,6 +33,7 @@ public protocol ComptoirService: Sendable {
 }
 
 extension ComptoirService {
+    public static var calls: Set<ServiceID> { [] }
     public var eventHandlers: [EventHandler] { [] }
     public func prepare() async throws {}
     public var backgroundServices: [any Service] { [] }

@@ -18,8 +18,9 @@ public struct ServiceEnvironment: Sendable {
     /// Whether to load demo data on an empty database (`--no-demo` turns it off).
     public let loadDemoData: Bool
 
-    /// Opens the service's database and adapters as the configuration says.
-    public init(id: ServiceID, platform: PlatformResources, loadDemoData: Bool) async throws {
+    /// Opens the service's database and adapters as the configuration says; `calls` are the
+    /// services its client may reach (``ComptoirService/calls``).
+    public init(id: ServiceID, platform: PlatformResources, loadDemoData: Bool, calls: Set<ServiceID> = []) async throws {
         let configuration = platform.configuration
         var logger = platform.logger
         logger[metadataKey: "service"] = .string(id.rawValue)
@@ -51,7 +52,7 @@ public struct ServiceEnvironment: Sendable {
             self.mailer = try FileMailer(directory: configuration.dataDirectory.appendingPathComponent("mail"))
         }
         self.client = InternalClient(
-            httpClient: platform.httpClient, serviceURLs: configuration.serviceURLs,
+            httpClient: platform.httpClient, serviceURLs: configuration.serviceURLs.filter { calls.contains($0.key) },
             tokens: ServiceTokenIssuer(signer: platform.serviceSigner, service: id))
     }
 

@@ -15,7 +15,7 @@ public struct ServiceHost {
 
     /// Opens the service, runs its migrations and `prepare`, and registers its subscriptions.
     public static func make<S: ComptoirService>(_ type: S.Type, platform: PlatformResources, loadDemoData: Bool = false) async throws -> ServiceHost {
-        let environment = try await ServiceEnvironment(id: S.id, platform: platform, loadDemoData: loadDemoData)
+        let environment = try await ServiceEnvironment(id: S.id, platform: platform, loadDemoData: loadDemoData, calls: S.calls)
         let service = try await S(environment: environment)
         try await migrate(service: service, environment: environment)
         try await service.prepare()
