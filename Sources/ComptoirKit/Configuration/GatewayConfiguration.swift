@@ -21,6 +21,9 @@ public struct GatewayConfiguration: Sendable {
     public var tlsKeyFile: String?
     /// Clients whose `X-Forwarded-For` is believed (`COMPTOIR_TRUSTED_PROXIES`, IP addresses).
     public var trustedProxies: Set<String>
+    /// The largest `Content-Length` the gateway forwards (`COMPTOIR_GATEWAY_MAX_BODY_SIZE`): more than any route
+    /// accepts (ticket attachments take 10 MiB), so a larger one is refused at once instead of streamed to a service.
+    public var maxRequestBodySize: Int
 
     /// A token bucket: `capacity` tokens, refilled continuously so that a full refill takes `period`.
     /// The response-head timeout of one upstream.
@@ -54,5 +57,6 @@ public struct GatewayConfiguration: Sendable {
             }
         }
         self.trustedProxies = Set(env.list("COMPTOIR_TRUSTED_PROXIES"))
+        self.maxRequestBodySize = try env.int("COMPTOIR_GATEWAY_MAX_BODY_SIZE", default: 16 << 20, in: 1024...(1 << 30))
     }
 }

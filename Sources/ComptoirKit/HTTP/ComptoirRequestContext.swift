@@ -11,12 +11,15 @@ public struct ComptoirRequestContext: RequestContext {
     public var websiteId: UUID?
     /// The TCP peer of this request.
     public let remoteAddress: SocketAddress?
+    /// The connection the request came on.
+    public let channel: any Channel
     /// Largest body decoded as JSON; uploads collect their bodies with their own limit.
     public var maxUploadSize: Int
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.channel = source.channel
         self.maxUploadSize = ComptoirRequestContext.defaultMaxBodySize
         self.principal = nil
         self.websiteId = nil

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Turns every error into an RFC 9457 problem response.
 ///
@@ -25,6 +26,9 @@ public struct ProblemMiddleware: RouterMiddleware {
             return RequestDecoding.problem(for: error).response()
         } catch let error as any HTTPResponseError {
             return Problem(status: error.status).response()
+        } catch let error as HTTPParserError {
+            // The body stream broke mid-request (a bad chunk, a connection cut short): the client's doing.
+            return Problem(status: .badRequest, detail: "The request could not be read: \(error.debugDescription).").response()
         } catch is CancellationError {
             return Problem(status: .serviceUnavailable, detail: "The server is shutting down.").response()
         } catch {

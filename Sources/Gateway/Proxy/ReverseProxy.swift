@@ -11,7 +11,9 @@ import NIOHTTP1
 ///
 /// The upstream's own answers pass through unchanged, errors included. When the upstream cannot
 /// be reached the answer is 502, when its circuit is open 503, and when it does not send its
-/// response head within the timeout 504 — all as problem+json.
+/// response head within the timeout 504 — all as problem+json. A body announced larger than
+/// any route takes is a 413 before anything is sent, and a client whose body stops arriving is
+/// a 408: neither is the upstream's fault, so neither counts against its circuit.
 struct ReverseProxy: Sendable {
     let httpClient: HTTPClient
     let upstreams: [ServiceID: URL]
@@ -47,6 +49,7 @@ struct ReverseProxy: Sendable {
                 .serviceUnavailable, "The \(service) service is failing; try again shortly.",
                 headers: [.retryAfter: String(max(1, retryAfter.secondsRoundedUp))])
         }
+        let length = try Self.announcedLength(request, limit: configuration.maxRequestBodySize)
         var outgoing = HTTPClientRequest(url: base.absoluteString.trimmingSuffixSlash() + path + (request.uri.query.map { "?" + $0 } ?? ""))
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
@@ -61,7 +64,6 @@ struct ReverseProxy: Sendable {
         outgoing.headers.replaceOrAdd(name: "X-Forwarded-For", value: clientIP)
         if let host = request.head.authority { outgoing.headers.replaceOrAdd(name: "X-Forwarded-Host", value: host) }
         var upload: TrackedBody<RequestBody>.Completion?
-        let length = request.headers[.contentLength].flatMap(Int.init)
         if request.method != .get, request.method != .head, length != 0 {
             let completion = TrackedBody<RequestBody>.Completion()
             outgoing.body = .stream(TrackedBody(base: request.body, completion: completion), length: length.map { .known(Int64($0)) } ?? .unknown)
@@ -72,6 +74,7 @@ struct ReverseProxy: Sendable {
         do {
             upstreamResponse = try await httpClient.execute(outgoing, timeout: .nanoseconds(configuration.timeout(for: service).nanoseconds), logger: context.logger)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            if let upload, !upload.isDone { throw await Self.abandon(upload, context: context) }
             record(service, breaker: breaker, failure: "timeout", context: context, error: error)
             throw ProblemError(.gatewayTimeout, "The \(service) service did not answer in time.")
         } catch let error where error is CancellationError || (error as? HTTPClientError) == .cancelled {
@@ -89,8 +92,8 @@ struct ReverseProxy: Sendable {
         // An upstream that answered early is still being sent the rest of the body: let that finish
         // before the server takes the connection back (the upstream drains what it did not read).
         if let upload, !(await upload.wait(timeout: configuration.timeout(for: service))) {
-            record(service, breaker: breaker, failure: "timeout", context: context, error: nil)
-            throw ProblemError(.gatewayTimeout, "The \(service) service did not take the request body in time.")
+            // The upstream has answered; what is missing is the client's body.
+            throw await Self.abandon(upload, context: context)
         }
         if upstreamResponse.status.code >= 500 {
             record(service, breaker: breaker, failure: "status_5xx", context: context, error: nil)
@@ -106,6 +109,29 @@ struct ReverseProxy: Sendable {
         return Response(
             status: .init(code: Int(upstreamResponse.status.code), reasonPhrase: upstreamResponse.status.reasonPhrase), headers: headers,
             body: ResponseBody(asyncSequence: upstreamResponse.body))
+    }
+
+    /// Gives up on a client body that is not arriving and returns the 408 to answer.
+    ///
+    /// The HTTP client may still be waiting for the body's next bytes, and the server reads what is
+    /// left of a body before it takes the next request: two readers of one body trap the process.
+    /// Shutting the connection's input ends the HTTP client's read, and the server then finds the
+    /// body's end instead of a second reader; the 408 is the connection's last answer.
+    static func abandon(_ upload: TrackedBody<RequestBody>.Completion, context: ComptoirRequestContext) async -> ProblemError {
+        context.channel.close(mode: .input, promise: nil)
+        _ = await upload.wait(timeout: .seconds(2))
+        return ProblemError(.requestTimeout, "The request body did not arrive in time.", headers: [.connection: "close"])
+    }
+
+    /// The request's `Content-Length`, if it has one: a 400 when it is not a length, a 413 above `limit`.
+    static func announcedLength(_ request: Request, limit: Int) throws -> Int? {
+        guard let raw = request.headers[.contentLength] else { return nil }
+        let digits = !raw.isEmpty && raw.utf8.allSatisfy { (0x30...0x39).contains($0) }
+        guard digits else { throw ProblemError.badRequest("Content-Length must be a number of bytes.") }
+        guard let length = Int(raw), length <= limit else {
+            throw ProblemError(.contentTooLarge, "The request body is larger than any route accepts (\(limit) bytes).")
+        }
+        return length
     }
 
     private func record(_ service: ServiceID, breaker: CircuitBreaker, failure kind: String, context: ComptoirRequestContext, error: (any Error)?) {
