@@ -19,8 +19,8 @@ public struct GatewayConfiguration: Sendable {
     /// PEM certificate chain and key; when both are set the gateway speaks TLS 1.3 only.
     public var tlsCertificateFile: String?
     public var tlsKeyFile: String?
-    /// Clients whose `X-Forwarded-For` is believed (`COMPTOIR_TRUSTED_PROXIES`, IP addresses).
-    public var trustedProxies: Set<String>
+    /// Clients whose `X-Forwarded-For` is believed (`COMPTOIR_TRUSTED_PROXIES`, addresses and CIDR ranges).
+    public var trustedProxies: TrustedProxies
     /// The largest `Content-Length` the gateway forwards (`COMPTOIR_GATEWAY_MAX_BODY_SIZE`): more than any route
     /// accepts (ticket attachments take 10 MiB), so a larger one is refused at once instead of streamed to a service.
     public var maxRequestBodySize: Int
@@ -56,7 +56,7 @@ public struct GatewayConfiguration: Sendable {
                 throw ConfigurationError(name, "cannot read \(path)")
             }
         }
-        self.trustedProxies = Set(env.list("COMPTOIR_TRUSTED_PROXIES"))
+        self.trustedProxies = try TrustedProxies(env.list("COMPTOIR_TRUSTED_PROXIES"))
         self.maxRequestBodySize = try env.int("COMPTOIR_GATEWAY_MAX_BODY_SIZE", default: 16 << 20, in: 1024...(1 << 30))
     }
 }

@@ -6,7 +6,7 @@ struct ClientRateLimitMiddleware: RouterMiddleware {
     typealias Context = ComptoirRequestContext
     let limiter: any RateLimiter
     let limit: RateLimit
-    let trustedProxies: Set<String>
+    let trustedProxies: TrustedProxies
     let metrics: ServiceMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -21,7 +21,7 @@ struct ClientRateLimitMiddleware: RouterMiddleware {
 
     /// The TCP peer, or the last `X-Forwarded-For` entry when the peer is a trusted proxy
     /// (a load balancer in front of the gateway); at most 64 characters, as services read it.
-    static func clientIP(_ request: Request, context: Context, trustedProxies: Set<String>) -> String {
+    static func clientIP(_ request: Request, context: Context, trustedProxies: TrustedProxies) -> String {
         let peer = context.remoteAddress?.ipAddress ?? "unknown"
         if trustedProxies.contains(peer),
             let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !forwarded.isEmpty
