@@ -40,7 +40,7 @@ public final class AMQPConnection: Sendable {
         do {
             channel = try await ClientBootstrap(group: eventLoop)
                 .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)  // IPPROTO_TCP: at SOL_SOCKET, 1 is SO_DEBUG (needs CAP_NET_ADMIN)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let handler = AMQPConnectionHandler(settings: settings, opened: opened, closed: closed)
