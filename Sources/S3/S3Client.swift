@@ -239,23 +239,32 @@ public struct S3Client: Sendable {
         var signedHeaders = headers
         signedHeaders.append(("host", target.host))
         let queryString = query.isEmpty ? "" : "?" + SignatureV4.canonicalQuery(query)
-        var request = HTTPClientRequest(url: target.base + target.path + queryString)
-        request.method = method
-        for (name, value) in signedHeaders + signer.authorization(
-            method: method.rawValue, encodedPath: target.path, query: query, headers: signedHeaders, payloadHash: payloadHash, date: Date())
-        {
-            request.headers.add(name: name, value: value)
-        }
-        if let body {
-            request.body = .bytes(body)
-        } else if method == .PUT || method == .POST {
-            request.headers.add(name: "Content-Length", value: "0")
-        }
+        var attempt = 1
         let response: HTTPClientResponse
-        do {
-            response = try await httpClient.execute(request, timeout: .nanoseconds(configuration.requestTimeout.nanosecondsClamped))
-        } catch {
-            throw S3Error(code: .unreachable, status: 0, message: "\(method.rawValue) \(target.path): \(error)")
+        while true {
+            var request = HTTPClientRequest(url: target.base + target.path + queryString)
+            request.method = method
+            for (name, value) in signedHeaders + signer.authorization(
+                method: method.rawValue, encodedPath: target.path, query: query, headers: signedHeaders, payloadHash: payloadHash, date: Date())
+            {
+                request.headers.add(name: name, value: value)
+            }
+            if let body {
+                request.body = .bytes(body)
+            } else if method == .PUT || method == .POST {
+                request.headers.add(name: "Content-Length", value: "0")
+            }
+            do {
+                response = try await httpClient.execute(request, timeout: .nanoseconds(configuration.requestTimeout.nanosecondsClamped))
+                break
+            } catch where attempt < Self.staleConnectionAttempts && Self.isStaleConnection(error) {
+                // The pool handed out a keep-alive connection the server had just closed: the request
+                // never reached it, so sending it again on a fresh connection is safe.
+                logger.debug("S3 connection closed by the server before the request; retrying", metadata: ["method": "\(method.rawValue)"])
+                attempt += 1
+            } catch {
+                throw S3Error(code: .unreachable, status: 0, message: "\(method.rawValue) \(target.path): \(error)")
+            }
         }
         guard (200..<300).contains(response.status.code) else {
             let status = Int(response.status.code)
@@ -273,6 +282,24 @@ public struct S3Client: Sendable {
             _ = try? await response.body.collect(upTo: 1 << 20)
         }
         return response
+    }
+
+    /// How many times a request goes out when pooled connections keep turning out closed.
+    private static let staleConnectionAttempts = 3
+
+    /// Whether `error` says the connection was closed under the request before any answer: the race
+    /// between a server's keep-alive timeout and the pool's reuse of the connection.
+    static func isStaleConnection(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            return error == .remoteConnectionClosed
+        }
+        if let error = error as? ChannelError {
+            return error == .ioOnClosedChannel || error == .eof || error == .outputClosed
+        }
+        if let error = error as? IOError {
+            return [ECONNRESET, EPIPE].contains(error.errnoCode)
+        }
+        return false
     }
 
     private func xml(_ response: HTTPClientResponse) async throws -> S3XML {
