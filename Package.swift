@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "ComptoirKitTests",
             dependencies: [
-                "ComptoirKit", "ComptoirTesting", .product(name: "Crypto", package: "swift-crypto"),
+                "ComptoirKit", "ComptoirTesting", "AMQP", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -74,7 +74,7 @@ struct CampaignRunner: Service {
                 let mail = compiled.render(["email": subscriber.email], unsubscribeURL: unsubscribe)
                 let row = OutgoingMail(
                     websiteId: campaign.websiteId, recipient: subscriber.email, subject: mail.subject, text: mail.text, html: mail.html,
-                    reason: campaignId.uuidString.lowercased(), causeId: campaign.causeId)
+                    reason: campaignId.uuidString.lowercased(), causeId: try campaign.causeId)
                 row.campaignId = campaign.id
                 row.listUnsubscribe = unsubscribe
                 try await row.create(on: tx)

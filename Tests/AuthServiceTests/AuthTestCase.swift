@@ -31,8 +31,3 @@ extension TestClientProtocol {
         return (access, refresh)
     }
 }
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

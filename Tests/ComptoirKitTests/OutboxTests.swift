@@ -18,7 +18,7 @@ import Testing
     /// The consumer's effect: one row per applied event.
     struct CreateEffects: AsyncMigration {
         func prepare(on database: any Database) async throws {
-            try await (database as! any SQLDatabase).raw("CREATE TABLE effects (event_id TEXT NOT NULL, thing_id TEXT NOT NULL)").run()
+            try await database.sql.raw("CREATE TABLE effects (event_id TEXT NOT NULL, thing_id TEXT NOT NULL)").run()
         }
 
         func revert(on database: any Database) async throws {}
@@ -61,7 +61,7 @@ import Testing
                 deliveries.withLockedValue { $0 += 1 }
                 let payload = try envelope.payload(as: Pinged.self)
                 try await inbox.process(envelope) { tx in
-                    try await (tx as! any SQLDatabase).raw(
+                    try await tx.sql.raw(
                         "INSERT INTO effects (event_id, thing_id) VALUES (\(bind: envelope.id.uuidString), \(bind: payload.thingId.uuidString))"
                     ).run()
                 }
@@ -100,6 +100,26 @@ import Testing
         #expect(try await relay.relayBatch() == 0)
         let row = try #require(try await OutboxMessage.query(on: producer.fluent).first())
         #expect(row.sentAt == nil && row.attempts == 1 && row.lastError != nil && row.nextAttemptAt > Date())
+        await producer.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test func aBackOffTheDatabaseRefusesFailsThePassInsteadOfVanishing() async throws {
+        let directory = try TestPlatform.temporaryDirectory()
+        let producer = try await open(.auth, try TestPlatform.configuration(dataDirectory: directory))
+        try await producer.migrate(ServiceHost.kitMigrations)
+        try await Outbox(service: .auth).append(Pinged(thingId: UUID()), on: producer.fluent)
+        // The database refuses to record an attempt, as a full disk or a lost connection would.
+        let fault = DatabaseFault(name: "refuse_attempts", table: "outbox_messages", column: "attempts")
+        try await fault.refuse(on: producer)
+        let bus = InProcessEventBus()
+        struct Refused: Error {}
+        try await bus.subscribe(EventSubscription(service: .newsletters, bindings: ["test.thing.pinged"]) { _ in throw Refused() })
+        let relay = OutboxRelay(database: producer, bus: bus, outbox: Outbox(service: .auth), metrics: ServiceMetrics(), logger: Logger(label: "test"))
+        await #expect(throws: (any Error).self, "the lost attempt is reported") { try await relay.relayBatch() }
+        try await fault.allow(on: producer)
+        let row = try #require(try await OutboxMessage.query(on: producer.fluent).first())
+        #expect(row.sentAt == nil && row.deadAt == nil && row.attempts == 0, "the row stays due, to be tried again")
         await producer.shutdown()
         try? FileManager.default.removeItem(at: directory)
     }

@@ -8,7 +8,7 @@ import Testing
         try await RunningPlatform.run(environment: ["COMPTOIR_CONTACT_RATE_LIMIT": "2/1h"], loadDemoData: true) { platform in
             let faq = try await platform.send(.GET, "/api/v1/questions?q=track")
             #expect(faq.status == 200)
-            #expect(faq.items.first?["question"] as? String == "How do I track my parcel?")
+            #expect(try faq.items.first?["question"] as? String == "How do I track my parcel?")
 
             // Admins edit the FAQ through the gateway; customers may not.
             let admin = try await platform.admin()

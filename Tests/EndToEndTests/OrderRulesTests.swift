@@ -140,7 +140,7 @@ import Testing
             #expect(try await platform.send(.GET, "/api/v1/newsletters/mails", token: token).status == 403)
             #expect(try await platform.send(.GET, "/api/v1/newsletters/mails").status == 401)
             let log = try await platform.send(.GET, "/api/v1/newsletters/mails?per_page=100", token: admin)
-            #expect(log.items.contains { $0["reason"] as? String == "auth.user.registered" })
+            #expect(try log.items.contains { $0["reason"] as? String == "auth.user.registered" })
             #expect(try await platform.send(.GET, "/api/v1/account/overview").status == 401)
 
             // The merged OpenAPI document covers the new services and the gateway's own route.

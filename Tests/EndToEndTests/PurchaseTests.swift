@@ -14,7 +14,7 @@ import Testing
 
             // Search finds it (and the demo catalog is there).
             let search = try await platform.send(.GET, "/api/v1/products?q=brass%20lamp")
-            #expect(search.items.map { $0["id"] as? String } == [lamp])
+            #expect(try search.items.map { $0["id"] as? String } == [lamp])
             let demo = try await platform.send(.GET, "/api/v1/products?per_page=1")
             #expect((demo.object["total"] as? Int ?? 0) >= 31)
 

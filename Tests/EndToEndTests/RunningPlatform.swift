@@ -174,9 +174,35 @@ struct Reply: Sendable {
 
     var text: String { String(decoding: body, as: UTF8.self) }
     var object: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
-    var array: [[String: Any]] { (try? JSONSerialization.jsonObject(with: body)) as? [[String: Any]] ?? [] }
-    var items: [[String: Any]] { object["items"] as? [[String: Any]] ?? [] }
+    /// The body as a JSON array of objects; an answer outside 2xx or of another shape throws, so
+    /// a failed request cannot pass for an empty list.
+    var array: [[String: Any]] {
+        get throws {
+            guard (200..<300).contains(status), let array = try JSONSerialization.jsonObject(with: body) as? [[String: Any]] else {
+                throw UnexpectedReply(status: status, body: text, expected: "a JSON array")
+            }
+            return array
+        }
+    }
+
+    /// The `items` of a page; an answer outside 2xx or without items throws, as for ``array``.
+    var items: [[String: Any]] {
+        get throws {
+            guard (200..<300).contains(status), let items = object["items"] as? [[String: Any]] else {
+                throw UnexpectedReply(status: status, body: text, expected: "a page of items")
+            }
+            return items
+        }
+    }
     var problemFields: [String] { (object["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String } }
+}
+
+struct UnexpectedReply: Error, CustomStringConvertible {
+    var status: Int
+    var body: String
+    var expected: String
+
+    var description: String { "expected \(expected), got \(status): \(body.prefix(500))" }
 }
 
 struct PlatformDidNotStart: Error {}

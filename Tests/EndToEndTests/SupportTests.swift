@@ -75,7 +75,7 @@ import Testing
                     .contains { $0["subject"] as? String == "[\(number)] New ticket: Broken tray" && $0["status"] as? String == "sent" }
             }
             let queue = try await platform.send(.GET, "/api/v1/sav/tickets?status=open&assignee=none", token: agent)
-            #expect(queue.items.contains { $0["id"] as? String == ticket })
+            #expect(try queue.items.contains { $0["id"] as? String == ticket })
             let assigned = try await platform.send(.PATCH, "/api/v1/sav/tickets/\(ticket)", json: ["assignee_id": agentId], token: agent)
             #expect(assigned.object["assignee_id"] as? String == agentId.uppercased() || assigned.object["assignee_id"] as? String == agentId)
             #expect(try await platform.send(.GET, "/api/v1/sav/tickets?assignee=\(agentId)", token: agent).object["total"] as? Int == 1)

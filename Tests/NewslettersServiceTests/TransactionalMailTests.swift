@@ -1,5 +1,6 @@
 import ComptoirKit
 import ComptoirTesting
+import FluentKit
 import Foundation
 import Testing
 
@@ -55,6 +56,37 @@ import Testing
             let queued = try await client.json(.get, "/newsletters/mails", token: admin).object["items"] as? [[String: Any]]
             #expect(queued?.first?["status"] as? String == "queued")
             #expect(try await sender.sendBatch() == 0, "not due again before its back-off")
+        }
+    }
+
+    @Test func aMailTheDatabaseCouldNotMarkSentIsNotSentAgain() async throws {
+        try await TestPlatform.withService(NewslettersService.self) { client, environment in
+            let folder = environment.configuration.dataDirectory.appendingPathComponent("mail")
+            func mailFiles() throws -> [String] {
+                try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".eml") }
+            }
+            try await environment.platform.bus.publish(
+                try EventEnvelope(UserRegistered(userId: UUID(), email: "kim@example.com", name: "Kim"), source: .auth))
+            // The database refuses to record the send, as a full disk or a lost connection would.
+            let fault = DatabaseFault(name: "refuse_sent", table: "outgoing_mails", column: "status", when: "NEW.status = 'sent'")
+            try await fault.refuse(on: environment.database)
+            let sender = MailSender(environment: environment)
+            await #expect(throws: (any Error).self, "the lost mark is reported") { try await sender.sendBatch() }
+            #expect(try mailFiles().count == 1)
+            try FileManager.default.removeItem(at: folder.appendingPathComponent(try mailFiles()[0]))
+            // Due again as far as the database knows; the sender remembers it went.
+            try await OutgoingMail.query(on: environment.database.fluent).set(\.$nextAttemptAt, to: Date.distantPast).update()
+            await #expect(throws: (any Error).self) { try await sender.sendBatch() }
+            #expect(try mailFiles().isEmpty, "not handed to the mailer a second time")
+
+            try await fault.allow(on: environment.database)
+            #expect(try await sender.sendBatch() == 0)
+            #expect(try mailFiles().isEmpty)
+            let admin = try await TestPlatform.token(environment, roles: [.admin])
+            let log = try await client.json(.get, "/newsletters/mails?to=kim@example.com", token: admin)
+            #expect(log.status == .ok)
+            let items = try #require(log.object["items"] as? [[String: Any]])
+            #expect(items.count == 1 && items.first?["status"] as? String == "sent")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 
 /// Stores files (product images, attachments, templates): a folder in embedded mode, S3 in cluster mode.
@@ -45,6 +46,20 @@ extension BlobStore {
             continuation.yield(bytes)
             continuation.finish()
         })
+    }
+
+    /// Deletes an object nothing refers to any more (its row was never written, or is gone). A
+    /// failure does not fail the request that made the orphan: it is logged with the key, for an
+    /// operator to remove, and counted in `blob_orphans_total`.
+    public func deleteOrphan(_ key: String, logger: Logger, metrics: ServiceMetrics) async {
+        do {
+            try await delete(key)
+        } catch {
+            metrics.counter("blob_orphans_total").increment()
+            logger.error("blob left behind: nothing refers to it and it could not be deleted", metadata: [
+                "blob_key": .string(key), "error": .string(String(reflecting: error)),
+            ])
+        }
     }
 
     static func validate(_ key: String) throws {

@@ -49,17 +49,25 @@ public final class AMQPEventBus: EventBus {
         try await publish([envelope])[0].get()
     }
 
+    /// An envelope that cannot be encoded fails on its own and is not sent: an empty body would
+    /// only be dead-lettered by every consumer.
     public func publish(_ envelopes: [EventEnvelope]) async -> [Result<Void, any Error>] {
         var messages: [AMQPChannel.Message] = []
-        for envelope in envelopes {
-            let properties = AMQPProperties(
-                contentType: "application/json", deliveryMode: 2, messageId: envelope.id.uuidString.lowercased(), timestamp: envelope.occurredAt,
-                type: envelope.type, appId: envelope.source.rawValue)
-            let body = (try? envelope.encoded()).map { ByteBuffer(bytes: $0) } ?? ByteBuffer()
-            messages.append(AMQPChannel.Message(body: body, exchange: exchange, routingKey: envelope.type, properties: properties))
+        let encodings = envelopes.map { envelope in
+            Result<Void, any Error> {
+                let properties = AMQPProperties(
+                    contentType: "application/json", deliveryMode: 2, messageId: envelope.id.uuidString.lowercased(), timestamp: envelope.occurredAt,
+                    type: envelope.type, appId: envelope.source.rawValue)
+                let body = ByteBuffer(bytes: try envelope.encoded())
+                messages.append(AMQPChannel.Message(body: body, exchange: exchange, routingKey: envelope.type, properties: properties))
+            }
         }
-        return await client.publishAll(messages).map { result in
-            result.mapError { error -> any Error in error.isTransient ? EventBusUnavailable(error.description) : error }
+        var published = await client.publishAll(messages).makeIterator()
+        return encodings.map { encoding in
+            encoding.flatMap {
+                guard let result = published.next() else { return .failure(EventBusUnavailable("the broker gave no answer")) }
+                return result.mapError { error -> any Error in error.isTransient ? EventBusUnavailable(error.description) : error }
+            }
         }
     }
 

@@ -52,12 +52,14 @@ public struct OutboxRelay: Service {
         try Task.checkCancellation()
         var envelopes: [EventEnvelope] = []
         var publishable: [OutboxMessage] = []
+        var backedOff: [OutboxMessage] = []
         for row in rows {
             do {
                 envelopes.append(try EventEnvelope.decode(Data(row.envelope.utf8)))
                 publishable.append(row)
             } catch {
-                await failed(row, error)
+                backOff(row, error)
+                backedOff.append(row)
             }
         }
         let results = await bus.publish(envelopes)
@@ -74,7 +76,8 @@ public struct OutboxRelay: Service {
                 waiting.append(try row.requireID())
                 unavailable = error
             case .failure(let error):
-                await failed(row, error)
+                backOff(row, error)
+                backedOff.append(row)
             }
         }
         if let unavailable {
@@ -91,6 +94,10 @@ public struct OutboxRelay: Service {
         if !confirmed.isEmpty {
             try await OutboxMessage.query(on: database.fluent).filter(\.$id ~~ confirmed).set(\.$sentAt, to: Date()).set(\.$lastError, to: nil).update()
         }
+        // After the confirmed rows are marked: a failure here must not publish those again. It
+        // is thrown, not dropped, so the pass is logged as failed and these rows' attempts and
+        // dead state are not lost (the next pass tries them again).
+        for row in backedOff { try await row.update(on: database.fluent) }
         try await recordBacklog()
         return rows.count
     }
@@ -103,8 +110,9 @@ public struct OutboxRelay: Service {
         metrics.gauge("outbox_lag_seconds").record(oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
     }
 
-    /// Backs a row off after a failed publication, or sets it aside after too many.
-    private func failed(_ row: OutboxMessage, _ error: any Error) async {
+    /// Backs a row off after a failed publication, or sets it aside after too many; the caller
+    /// saves the row.
+    private func backOff(_ row: OutboxMessage, _ error: any Error) {
         row.attempts += 1
         row.lastError = String(String(reflecting: error).prefix(1000))
         let backoff = min(firstRetryDelay * pow(2, Double(row.attempts - 1)), 300)
@@ -123,6 +131,5 @@ public struct OutboxRelay: Service {
                     "error": .string(row.lastError ?? ""),
                 ])
         }
-        try? await row.update(on: database.fluent)
     }
 }

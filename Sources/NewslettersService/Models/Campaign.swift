@@ -29,5 +29,5 @@ final class Campaign: Model, @unchecked Sendable {
     }
 
     /// The `cause_id` of its mails: one per recipient, ever.
-    var causeId: String { "campaign:\(id!.uuidString.lowercased())" }
+    var causeId: String { get throws { "campaign:\(try requireID().uuidString.lowercased())" } }
 }

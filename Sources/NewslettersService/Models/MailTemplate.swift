@@ -24,6 +24,6 @@ final class MailTemplate: Model, @unchecked Sendable {
         self.createdAt = Date()
     }
 
-    var textKey: String { "templates/\(id!.uuidString.lowercased()).txt" }
-    var htmlKey: String { "templates/\(id!.uuidString.lowercased()).html" }
+    var textKey: String { get throws { "templates/\(try requireID().uuidString.lowercased()).txt" } }
+    var htmlKey: String { get throws { "templates/\(try requireID().uuidString.lowercased()).html" } }
 }

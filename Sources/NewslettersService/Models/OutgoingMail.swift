@@ -36,7 +36,8 @@ final class OutgoingMail: Model, @unchecked Sendable {
     init() {}
 
     init(websiteId: UUID?, recipient: String, subject: String, text: String, html: String?, reason: String, causeId: String, now: Date = Date()) {
-        self.id = UUID()
+        let id = UUID()
+        self.id = id
         self.websiteId = websiteId
         self.recipient = recipient.lowercased()
         self.subject = subject
@@ -44,7 +45,7 @@ final class OutgoingMail: Model, @unchecked Sendable {
         self.bodyHTML = html
         self.reason = reason
         self.causeId = causeId
-        self.messageId = "<\(id!.uuidString.lowercased())@comptoir>"
+        self.messageId = "<\(id.uuidString.lowercased())@comptoir>"
         self.status = Status.queued.rawValue
         self.attempts = 0
         self.nextAttemptAt = now

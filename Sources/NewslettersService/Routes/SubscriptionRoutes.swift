@@ -44,7 +44,7 @@ struct SubscriptionRoutes: Sendable {
             let content = MailContent.subscriptionConfirmation(confirmURL: confirmURL)
             try await OutgoingMail(
                 websiteId: website, recipient: email, subject: content.subject, text: content.text, html: content.html, reason: Self.confirmationReason,
-                causeId: "subscribe:\(subscriber.id!.uuidString.lowercased()):\(Int(Date().timeIntervalSince1970))"
+                causeId: "subscribe:\(try subscriber.requireID().uuidString.lowercased()):\(Int(Date().timeIntervalSince1970))"
             ).create(on: tx)
             return true
         }

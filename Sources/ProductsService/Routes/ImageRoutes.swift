@@ -37,7 +37,7 @@ struct ImageRoutes: Sendable {
         do {
             try await image.create(on: database)
         } catch {
-            try? await environment.blobs.delete(image.blobKey)
+            await environment.blobs.deleteOrphan(image.blobKey, logger: context.logger, metrics: environment.metrics)
             throw error
         }
         await catalog.invalidate(productId)

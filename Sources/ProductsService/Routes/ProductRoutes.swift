@@ -76,7 +76,7 @@ struct ProductRoutes: Sendable {
             try await environment.outbox.append(ProductChanged(product, deleted: true), websiteId: product.websiteId, on: tx)
         }
         await catalog.invalidate(productId)
-        for image in images { try? await environment.blobs.delete(image.blobKey) }
+        for image in images { await environment.blobs.deleteOrphan(image.blobKey, logger: context.logger, metrics: environment.metrics) }
         return Response(status: .noContent)
     }
 

@@ -48,7 +48,7 @@ struct AttachmentRoutes: Sendable {
                 try await ticket.update(on: tx)
             }
         } catch {
-            try? await environment.blobs.delete(key)
+            await environment.blobs.deleteOrphan(key, logger: context.logger, metrics: environment.metrics)
             throw error
         }
         context.logger.info("attachment stored", metadata: ["ticket_id": .string(ticketId.uuidString), "size": .stringConvertible(attachment.size)])
