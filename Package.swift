@@ -167,7 +167,7 @@ let package = Package(
         .testTarget(name: "NewslettersServiceTests", dependencies: ["NewslettersService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "ContactsServiceTests", dependencies: ["ContactsService", "ComptoirKit", "ComptoirTesting"]),
         .testTarget(name: "QuestionsServiceTests", dependencies: ["QuestionsService", "ComptoirKit", "ComptoirTesting"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ComptoirPlatform", "ComptoirKit", "ComptoirTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ComptoirPlatform", "ComptoirKit", "ComptoirTesting", "Gateway"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "AuthService", "WebsitesService", "ComptoirKit", "ComptoirTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -51,10 +51,9 @@ import Testing
         try await Application(router: router).test(.live) { slow in
             let slowURL = URL(string: "http://127.0.0.1:\(slow.port!)")!
             try await withGateway(environment: ["COMPTOIR_UPSTREAM_TIMEOUT_QUESTIONS": "300ms"], extraUpstreams: [.questions: slowURL]) { client in
-                let started = ContinuousClock.now
+                // The upstream would answer 200 after 3 s: a 504 is the 300 ms timeout at work.
                 let response = try await client.execute(uri: "/api/v1/questions", method: .get)
                 #expect(response.status == .gatewayTimeout)
-                #expect(ContinuousClock.now - started < .seconds(2))
             }
         }
     }

@@ -15,7 +15,7 @@ struct ImageRoutes: Sendable {
 
     func add(to router: Router<ComptoirRequestContext>) {
         router.post("products/:id/images", use: upload)
-        router.get("products/:id/images/:image", use: download)
+        router.get("products/:id/images/:image_id", use: download)
     }
 
     @Sendable func upload(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ImageResponse> {
@@ -45,7 +45,7 @@ struct ImageRoutes: Sendable {
     }
 
     @Sendable func download(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
-        guard let productId = context.parameters.get("id", as: UUID.self), let imageId = context.parameters.get("image", as: UUID.self),
+        guard let productId = context.parameters.get("id", as: UUID.self), let imageId = context.parameters.get("image_id", as: UUID.self),
             try await Product.query(on: database).filter(\.$id == productId).filter(\.$websiteId == context.website).count() == 1,
             let image = try await ProductImage.query(on: database).filter(\.$id == imageId).filter(\.$productId == productId).first()
         else { throw ProblemError.notFound("image") }

@@ -18,7 +18,7 @@ struct AttachmentRoutes: Sendable {
 
     func add(to router: Router<ComptoirRequestContext>) {
         router.post("sav/tickets/:id/attachments", use: upload)
-        router.get("sav/tickets/:id/attachments/:attachment", use: download)
+        router.get("sav/tickets/:id/attachments/:attachment_id", use: download)
     }
 
     @Sendable func upload(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<AttachmentResponse> {
@@ -58,7 +58,7 @@ struct AttachmentRoutes: Sendable {
     @Sendable func download(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
         let principal = try context.require(.customer, .support)
         let ticket = try await TicketAccess.find(context.parameters.get("id", as: UUID.self), principal, context, on: database)
-        guard let id = context.parameters.get("attachment", as: UUID.self), let attachment = ticket.attachments.first(where: { $0.id == id })
+        guard let id = context.parameters.get("attachment_id", as: UUID.self), let attachment = ticket.attachments.first(where: { $0.id == id })
         else { throw ProblemError.notFound("attachment") }
         let ascii = String(attachment.filename.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
         let encoded = attachment.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
