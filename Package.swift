@@ -66,9 +66,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "ComptoirContracts"),
         .target(
             name: "ComptoirKit",
             dependencies: [
+                "ComptoirContracts",
                 "AMQP",
                 "Redis",
                 "S3",

@@ -58,7 +58,7 @@ import Testing
                 let response = try await client.execute(
                     uri: "/call", method: .get, headers: [RequestIDMiddleware.headerName: "req-77", TraceParent.headerName: incoming])
                 #expect(response.status == .ok)
-                let echo = try RequestDecoding.makeDecoder().decode(Echo.self, from: Data(response.body.readableBytesView))
+                let echo = try WireJSON.makeDecoder().decode(Echo.self, from: Data(response.body.readableBytesView))
                 #expect(echo.requestId == "req-77")
                 let trace = try #require(echo.traceparent.flatMap(TraceParent.init))
                 #expect(trace.traceID == "0af7651916cd43dd8448eb211c80319c" && trace.parentID != "b7ad6b7169203331")

@@ -37,7 +37,7 @@ public struct InternalClient: Sendable {
         let (status, body) = try await send(.GET, service, path, identity: identity, context: context, request: request)
         guard status.code < 300 else { throw Self.problem(from: service, status: status, body: body) }
         do {
-            return try RequestDecoding.makeDecoder().decode(T.self, from: body)
+            return try WireJSON.makeDecoder().decode(T.self, from: body)
         } catch {
             throw ProblemError(.badGateway, "\(service) answered with an unreadable body.")
         }

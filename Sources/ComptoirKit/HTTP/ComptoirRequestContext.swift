@@ -39,3 +39,8 @@ public struct ComptoirRequestContext: RequestContext {
         return principal
     }
 }
+
+extension ComptoirRequestContext {
+    /// The store of this request, or the default store.
+    public var website: UUID { websiteId ?? .defaultWebsite }
+}

@@ -25,7 +25,7 @@ public struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator, Send
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try (encoder ?? RequestDecoding.makeEncoder()).encode(value)
+        let data = try (encoder ?? WireJSON.makeEncoder()).encode(value)
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.contentLength] = String(data.count)

@@ -6,34 +6,6 @@ import Hummingbird
 /// Malformed JSON and bad UTF-8 are 400; a missing field, a null or a wrong type is 422 naming
 /// the field in `snake_case`, as the API spells it.
 public enum RequestDecoding {
-    /// The decoder every service uses for request bodies: `snake_case` keys map to camelCase
-    /// properties, so wire types spell identifiers `userId`, not `userID` (see docs/decisions).
-    public static func makeDecoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let raw = try container.decode(String.self)
-            guard let date = RFC3339.date(from: raw) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 date-time")
-            }
-            return date
-        }
-        return decoder
-    }
-
-    /// The encoder every service uses for response bodies.
-    public static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(RFC3339.string(from: date))
-        }
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }
-
     public static func problem(for error: DecodingError) -> Problem {
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
@@ -116,7 +88,7 @@ extension Request {
             throw ProblemError.badRequest("The body is not valid UTF-8.")
         }
         do {
-            return try RequestDecoding.makeDecoder().decode(T.self, from: Data(bytes))
+            return try WireJSON.makeDecoder().decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {
             let problem = RequestDecoding.problem(for: error)
             throw ProblemError(.init(code: problem.status), problem.detail, errors: problem.errors)

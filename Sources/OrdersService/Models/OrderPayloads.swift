@@ -22,10 +22,10 @@ struct AddressSnapshot: Codable, Sendable, Equatable {
     var country: String
     var phone: String?
 
-    func json() throws -> String { String(decoding: try RequestDecoding.makeEncoder().encode(self), as: UTF8.self) }
+    func json() throws -> String { String(decoding: try WireJSON.makeEncoder().encode(self), as: UTF8.self) }
 
     static func decode(_ json: String) throws -> AddressSnapshot {
-        try RequestDecoding.makeDecoder().decode(AddressSnapshot.self, from: Data(json.utf8))
+        try WireJSON.makeDecoder().decode(AddressSnapshot.self, from: Data(json.utf8))
     }
 }
 

@@ -49,31 +49,6 @@ public struct OrderCancelled: DomainEvent, Equatable {
     }
 }
 
-/// `products.stock.reserved`: every line of the order is held.
-public struct StockReserved: DomainEvent, Equatable {
-    public static let type = "products.stock.reserved"
-    public var orderId: UUID
-
-    public init(orderId: UUID) {
-        self.orderId = orderId
-    }
-}
-
-/// `products.stock.rejected`: some line could not be held; nothing is held for the order.
-public struct StockRejected: DomainEvent, Equatable {
-    public static let type = "products.stock.rejected"
-    public var orderId: UUID
-    public var reason: String
-    /// The products that were short.
-    public var productIds: [UUID]
-
-    public init(orderId: UUID, reason: String, productIds: [UUID]) {
-        self.orderId = orderId
-        self.reason = reason
-        self.productIds = productIds
-    }
-}
-
 /// `orders.order.confirmed`: the stock is held; baskets clears the customer's basket,
 /// deliveries opens a shipment and newsletters mails the confirmation. It carries what those
 /// consumers need, so none of them has to call back.

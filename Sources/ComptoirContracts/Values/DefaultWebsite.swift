@@ -5,8 +5,3 @@ extension UUID {
     /// and scope requests that arrive without a resolved store (internal calls, tests).
     public static let defaultWebsite = UUID(uuidString: "00000000-0000-4000-8000-000000000001")!  // trap-checked: a literal, valid UUID
 }
-
-extension ComptoirRequestContext {
-    /// The store of this request, or the default store.
-    public var website: UUID { websiteId ?? .defaultWebsite }
-}

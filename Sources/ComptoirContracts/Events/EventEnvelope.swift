@@ -35,7 +35,7 @@ public struct EventEnvelope: Codable, Sendable, Equatable {
 
     /// Builds an envelope whose `data` is a typed payload.
     public init<Payload: DomainEvent>(_ payload: Payload, source: ServiceID, websiteId: UUID? = nil, traceparent: String? = nil) throws {
-        let data = try RequestDecoding.makeEncoder().encode(payload)
+        let data = try WireJSON.makeEncoder().encode(payload)
         self.init(
             type: Payload.type, source: source, websiteId: websiteId, traceparent: traceparent,
             data: try JSONDecoder().decode(JSONValue.self, from: data))
@@ -44,7 +44,7 @@ public struct EventEnvelope: Codable, Sendable, Equatable {
     /// Decodes `data` as the payload of its type.
     public func payload<Payload: DomainEvent>(as: Payload.Type = Payload.self) throws -> Payload {
         let data = try JSONEncoder().encode(self.data)
-        return try RequestDecoding.makeDecoder().decode(Payload.self, from: data)
+        return try WireJSON.makeDecoder().decode(Payload.self, from: data)
     }
 
     /// The wire form.
@@ -55,18 +55,19 @@ public struct EventEnvelope: Codable, Sendable, Equatable {
     /// The envelope's own keys are explicit; `data` keeps the payload's snake_case keys verbatim.
     static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = RequestDecoding.makeEncoder().dateEncodingStrategy
+        encoder.dateEncodingStrategy = WireJSON.makeEncoder().dateEncodingStrategy
         return encoder
     }
 
     static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = RequestDecoding.makeDecoder().dateDecodingStrategy
+        decoder.dateDecodingStrategy = WireJSON.makeDecoder().dateDecodingStrategy
         return decoder
     }
 }
 
-/// A typed event payload with its routing key. Payload types shared by services live in ComptoirKit.
+/// A typed event payload with its routing key. Each lives in ComptoirContracts,
+/// in its owner's file (`ProductsEvents.swift` holds every `products.*` payload).
 public protocol DomainEvent: Codable, Sendable {
     static var type: String { get }
 }
