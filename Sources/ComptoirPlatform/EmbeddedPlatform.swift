@@ -13,18 +13,28 @@ public struct EmbeddedPlatform {
     public let port: Int
     /// The services' hosts, opened and migrated.
     public let hosts: [ServiceHost]
+    let gatewayConfiguration: GatewayConfiguration
 
     /// Opens, migrates and prepares every service (demo data on an empty data directory when
-    /// `loadDemoData`); nothing listens yet.
+    /// `loadDemoData`); nothing listens yet. A failure closes what was opened before it.
     public init(configuration: ComptoirConfiguration, port: Int, loadDemoData: Bool, logger: Logger) async throws {
+        // The gateway's settings first: a bad one stops the start before any database opens.
+        let gatewayConfiguration = try GatewayConfiguration(environment: configuration.environment)
         let platform = try await PlatformResources(configuration: configuration, hostsAuth: true, logger: logger)
         var hosts: [ServiceHost] = []
-        for entry in ServiceCatalog.entries {
-            hosts.append(try await ServiceHost.make(entry.type, platform: platform, loadDemoData: loadDemoData))
+        do {
+            for entry in ServiceCatalog.entries {
+                hosts.append(try await ServiceHost.make(entry.type, platform: platform, loadDemoData: loadDemoData))
+            }
+        } catch {
+            for host in hosts { await host.environment.database.shutdown() }
+            await platform.shutdown()
+            throw error
         }
         self.platform = platform
         self.port = port
         self.hosts = hosts
+        self.gatewayConfiguration = gatewayConfiguration
     }
 
     /// The services and the gateway, to run in one `ServiceGroup`.
@@ -39,7 +49,7 @@ public struct EmbeddedPlatform {
             services.append(serviceHost.application(host: "127.0.0.1", port: servicePort, closesResources: false))
             upstreams[serviceHost.id] = URL(string: "http://127.0.0.1:\(servicePort)")!  // trap-checked: an IPv4 literal and a numeric port
         }
-        let gateway = Gateway(platform: platform, upstreams: upstreams)
+        let gateway = Gateway(platform: platform, configuration: gatewayConfiguration, upstreams: upstreams)
         services.append(try gateway.application(host: host, port: port, onServerRunning: onGatewayRunning))
         return services
     }

@@ -26,11 +26,13 @@ public struct Gateway: Sendable {
     let logger: Logger
 
     /// - Parameter upstreams: the services this deployment has, and where they listen.
-    public init(platform: PlatformResources, upstreams: [ServiceID: URL]) {
+    /// - Parameter configuration: its settings, `GatewayConfiguration(environment: platform.configuration.environment)`
+    ///   read before anything opens, so that a bad one stops the start at once.
+    public init(platform: PlatformResources, configuration: GatewayConfiguration, upstreams: [ServiceID: URL]) {
         var logger = platform.logger
         logger[metadataKey: "component"] = "gateway"
         self.platform = platform
-        self.configuration = platform.configuration.gateway
+        self.configuration = configuration
         self.upstreams = upstreams
         self.logger = logger
         // A client of its own with a large keep-alive pool: a proxy hop without upstream

@@ -21,9 +21,10 @@ struct GatewayCommand: AsyncParsableCommand {
         let configuration = try data.load()
         let logger = LogSetup.logger()
         try await reportingConfigurationErrors {
+            let gatewayConfiguration = try GatewayConfiguration(environment: configuration.environment)
             let platform = try await PlatformResources(configuration: configuration, hostsAuth: false, logger: logger)
             let upstreams = Dictionary(uniqueKeysWithValues: ServiceCatalog.ids.compactMap { id in configuration.serviceURLs[id].map { (id, $0) } })
-            let app = try Gateway(platform: platform, upstreams: upstreams).application(host: host, port: port)
+            let app = try Gateway(platform: platform, configuration: gatewayConfiguration, upstreams: upstreams).application(host: host, port: port)
             let closer = ResourceCloser(databases: [], platform: platform)
             try await ServiceGroup(configuration: .init(services: [closer, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         }

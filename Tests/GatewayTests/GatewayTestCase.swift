@@ -20,7 +20,8 @@ func withGateway(
     let runGateway: @Sendable (URL) async throws -> Void = { authURL in
         var upstreams = extraUpstreams
         upstreams[.auth] = authURL
-        try await Gateway(platform: platform, upstreams: upstreams).application(host: "127.0.0.1", port: 0).test(.live, body)
+        let configuration = try GatewayConfiguration(environment: platform.configuration.environment)
+        try await Gateway(platform: platform, configuration: configuration, upstreams: upstreams).application(host: "127.0.0.1", port: 0).test(.live, body)
     }
     if authUp {
         try await host.application(port: 0).test(.live) { authClient in

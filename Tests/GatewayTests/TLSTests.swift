@@ -48,7 +48,8 @@ import Testing
         let (certificate, key) = try makeCertificate(in: directory)
         let platform = try await TestPlatform.resources(
             dataDirectory: directory, environment: ["COMPTOIR_TLS_CERT_FILE": certificate, "COMPTOIR_TLS_KEY_FILE": key])
-        let app = try Gateway(platform: platform, upstreams: [:]).application(host: "127.0.0.1", port: 0)
+        let configuration = try GatewayConfiguration(environment: platform.configuration.environment)
+        let app = try Gateway(platform: platform, configuration: configuration, upstreams: [:]).application(host: "127.0.0.1", port: 0)
         try await app.test(.live) { client in
             let url = "https://127.0.0.1:\(client.port!)/health/live"
             let status = try await get(url, maximumVersion: .tlsv13)

@@ -2,6 +2,7 @@ import ComptoirKit
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Gateway
 import Testing
 
 /// `COMPTOIR_TRUSTED_PROXIES` takes addresses and CIDR ranges: behind an ingress controller whose

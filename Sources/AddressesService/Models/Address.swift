@@ -1,3 +1,4 @@
+import ComptoirKit
 import FluentKit
 import Foundation
 
@@ -44,4 +45,11 @@ final class Address: Model, @unchecked Sendable {
         isDefault = fields.isDefault ?? false
         updatedAt = Date()
     }
+}
+
+/// An address is written with the store the gateway resolved, or with none when there was none
+/// (internal calls, a service on its own); a request without a store reads all of the user's addresses.
+extension Address: WebsiteScoped {
+    static var websiteIdKey: KeyPath<Address, OptionalFieldProperty<Address, UUID>> { \.$websiteId }
+    static func website(for context: ComptoirRequestContext) -> UUID? { context.websiteId }
 }

@@ -79,16 +79,11 @@ struct AddressRoutes: Sendable {
     /// The caller's address with the path's id, or 404.
     private func find(_ context: ComptoirRequestContext) async throws -> Address {
         let userId = try context.require(.customer).requireUser()
-        guard let id = context.parameters.get("id", as: UUID.self),
-            let address = try await owned(by: userId, context).filter(\.$id == id).first()
-        else { throw ProblemError.notFound("address") }
-        return address
+        return try await Address.find(in: context, on: database, notFound: "address") { $0.filter(\.$userId == userId) }
     }
 
     private func owned(by userId: UUID, _ context: ComptoirRequestContext, on database: (any Database)? = nil) -> QueryBuilder<Address> {
-        var query = Address.query(on: database ?? self.database).filter(\.$userId == userId)
-        if let website = context.websiteId { query = query.filter(\.$websiteId == website) }
-        return query
+        Address.query(in: context, on: database ?? self.database).filter(\.$userId == userId)
     }
 
     private func clearDefault(userId: UUID, kind: String, except id: UUID?, _ context: ComptoirRequestContext, on tx: any Database) async throws {

@@ -66,7 +66,9 @@ public struct ComptoirConfiguration: Sendable {
     public var faults: FaultInjection
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
-    public var gateway: GatewayConfiguration
+    /// The variables this configuration was read from, for components that read settings of their
+    /// own (the gateway's `GatewayConfiguration`).
+    public let environment: EnvironmentReader
 
     public enum LogFormat: String, Sendable { case json, text }
 
@@ -166,7 +168,7 @@ public struct ComptoirConfiguration: Sendable {
             throw ConfigurationError("COMPTOIR_LOG_FORMAT", "must be json or text (got \"\(format)\")")
         }
         self.logFormat = logFormat
-        self.gateway = try GatewayConfiguration(environment: env)
+        self.environment = env
     }
 
     /// Variables of adapters that later issues bring; refusing them beats silently ignoring them.

@@ -1,3 +1,4 @@
+import ComptoirKit
 import FluentKit
 import Foundation
 
@@ -41,6 +42,10 @@ final class Delivery: Model, @unchecked Sendable {
         self.createdAt = now
         self.updatedAt = now
     }
+}
+
+extension Delivery: WebsiteScoped {
+    static var websiteIdKey: KeyPath<Delivery, FieldProperty<Delivery, UUID>> { \.$websiteId }
 }
 
 /// What a delivery needs of a confirmed order.

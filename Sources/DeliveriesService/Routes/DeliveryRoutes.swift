@@ -48,9 +48,8 @@ struct DeliveryRoutes: Sendable {
     /// Admin: a new status (along the state machine), a carrier or an estimate.
     @Sendable func update(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<DeliveryResponse> {
         try context.require(.admin)
-        guard let id = context.parameters.get("id", as: UUID.self), let delivery = try await Shipments.load(id, on: database),
-            delivery.websiteId == context.website
-        else { throw ProblemError.notFound("delivery") }
+        let delivery = try await Delivery.find(in: context, on: database, notFound: "delivery") { $0.with(\.$events) }
+        let id = try delivery.requireID()
         let body = try await request.decodeJSON(as: DeliveryUpdateRequest.self, context: context)
         var validator = Validator()
         let status = DeliveryStatus(rawValue: body.status).flatMap { DeliveryStatus.settableByAdmin.contains($0) ? $0 : nil }

@@ -1,3 +1,4 @@
+import ComptoirKit
 import FluentKit
 import Foundation
 
@@ -30,4 +31,8 @@ final class Campaign: Model, @unchecked Sendable {
 
     /// The `cause_id` of its mails: one per recipient, ever.
     var causeId: String { get throws { "campaign:\(try requireID().uuidString.lowercased())" } }
+}
+
+extension Campaign: WebsiteScoped {
+    static var websiteIdKey: KeyPath<Campaign, FieldProperty<Campaign, UUID>> { \.$websiteId }
 }

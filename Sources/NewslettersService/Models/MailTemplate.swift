@@ -1,3 +1,4 @@
+import ComptoirKit
 import FluentKit
 import Foundation
 
@@ -26,4 +27,8 @@ final class MailTemplate: Model, @unchecked Sendable {
 
     var textKey: String { get throws { "templates/\(try requireID().uuidString.lowercased()).txt" } }
     var htmlKey: String { get throws { "templates/\(try requireID().uuidString.lowercased()).html" } }
+}
+
+extension MailTemplate: WebsiteScoped {
+    static var websiteIdKey: KeyPath<MailTemplate, FieldProperty<MailTemplate, UUID>> { \.$websiteId }
 }

@@ -56,14 +56,14 @@ struct CampaignRoutes: Sendable {
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<CampaignResponse> {
         try context.require(.marketing)
-        let campaign = try await find(context)
+        let campaign = try await Campaign.find(in: context, on: database, notFound: "campaign")
         return JSONResponse(try CampaignResponse(campaign, sentCount: try await runner.sentCount(campaign)))
     }
 
     /// A draft (or a scheduled campaign, to move it) goes out at `scheduled_at`, or now.
     @Sendable func send(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<CampaignResponse> {
         try context.require(.marketing)
-        let campaign = try await find(context)
+        let campaign = try await Campaign.find(in: context, on: database, notFound: "campaign")
         let hasBody = (request.headers[.contentLength].flatMap(Int.init) ?? 0) > 0
         let body = hasBody ? try await request.decodeJSON(as: SendRequest.self, context: context) : SendRequest(scheduledAt: nil)
         guard [Campaign.Status.draft.rawValue, Campaign.Status.scheduled.rawValue].contains(campaign.status) else {
@@ -76,11 +76,5 @@ struct CampaignRoutes: Sendable {
         let campaignId = try campaign.requireID()
         context.logger.info("campaign scheduled", metadata: ["campaign_id": .string(campaignId.uuidString)])
         return JSONResponse(try CampaignResponse(campaign, sentCount: try await runner.sentCount(campaign)), status: .accepted)
-    }
-
-    private func find(_ context: ComptoirRequestContext) async throws -> Campaign {
-        guard let id = context.parameters.get("id", as: UUID.self), let campaign = try await Campaign.find(id, on: database), campaign.websiteId == context.website
-        else { throw ProblemError.notFound("campaign") }
-        return campaign
     }
 }

@@ -54,23 +54,17 @@ struct TemplateRoutes: Sendable {
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TemplateResponse> {
         try context.require(.marketing)
-        return JSONResponse(try await response(try await find(context)))
+        return JSONResponse(try await response(try await MailTemplate.find(in: context, on: database, notFound: "template")))
     }
 
     /// The mail as a subscriber would get it, with `values` for the variables.
     @Sendable func preview(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<CampaignTemplate.Rendered> {
         try context.require(.marketing)
-        let template = try await find(context)
+        let template = try await MailTemplate.find(in: context, on: database, notFound: "template")
         let sample = try await request.decodeJSON(as: PreviewRequest.self, context: context).validated()
         let sources = try await TemplateSources.load(template, from: environment.blobs)
         let compiled = try CampaignTemplate(subject: template.subject, text: sources.text, html: sources.html)
         return JSONResponse(compiled.render(sample.values, unsubscribeURL: try links.unsubscribeURL(email: sample.email, websiteId: context.website)))
-    }
-
-    private func find(_ context: ComptoirRequestContext) async throws -> MailTemplate {
-        guard let id = context.parameters.get("id", as: UUID.self), let template = try await MailTemplate.find(id, on: database), template.websiteId == context.website
-        else { throw ProblemError.notFound("template") }
-        return template
     }
 
     private func response(_ template: MailTemplate) async throws -> TemplateResponse {

@@ -58,3 +58,7 @@ final class Order: Model, @unchecked Sendable {
         self.updatedAt = createdAt
     }
 }
+
+extension Order: WebsiteScoped {
+    static var websiteIdKey: KeyPath<Order, FieldProperty<Order, UUID>> { \.$websiteId }
+}

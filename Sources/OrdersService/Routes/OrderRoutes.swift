@@ -82,9 +82,11 @@ struct OrderRoutes: Sendable {
     /// The order named in the path if the caller may see it: its owner or an admin, in this store.
     private func find(_ context: ComptoirRequestContext) async throws -> Order {
         let principal = try context.require(.customer)
-        guard let id = context.parameters.get("id", as: UUID.self), let order = try await OrderQueries.load(id, on: database),
-            order.websiteId == context.website, principal.has(.admin) || order.userId == principal.userId
-        else { throw ProblemError.notFound("order") }
-        return order
+        return try await Order.find(in: context, on: database, notFound: "order") { orders in
+            let orders = orders.with(\.$lines).with(\.$history)
+            if principal.has(.admin) { return orders }
+            guard let userId = principal.userId else { throw ProblemError.notFound("order") }  // a service token owns no order
+            return orders.filter(\.$userId == userId)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import ComptoirKit
 import FluentKit
 import Foundation
 
@@ -32,4 +33,8 @@ final class Product: Model, @unchecked Sendable {
         self.createdAt = Date()
         self.updatedAt = createdAt
     }
+}
+
+extension Product: WebsiteScoped {
+    static var websiteIdKey: KeyPath<Product, FieldProperty<Product, UUID>> { \.$websiteId }
 }

@@ -20,9 +20,7 @@ struct ImageRoutes: Sendable {
 
     @Sendable func upload(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ImageResponse> {
         try context.require(.catalog)
-        guard let id = context.parameters.get("id", as: UUID.self),
-            let product = try await Product.query(on: database).filter(\.$id == id).filter(\.$websiteId == context.website).first()
-        else { throw ProblemError.notFound("product") }
+        let product = try await Product.find(in: context, on: database, notFound: "product")
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumSize {
             throw ProblemError(.contentTooLarge, "Images are limited to 5 MiB.")
         }
@@ -45,8 +43,8 @@ struct ImageRoutes: Sendable {
     }
 
     @Sendable func download(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
-        guard let productId = context.parameters.get("id", as: UUID.self), let imageId = context.parameters.get("image_id", as: UUID.self),
-            try await Product.query(on: database).filter(\.$id == productId).filter(\.$websiteId == context.website).count() == 1,
+        let productId = try await Product.find(in: context, on: database, notFound: "image").requireID()
+        guard let imageId = context.parameters.get("image_id", as: UUID.self),
             let image = try await ProductImage.query(on: database).filter(\.$id == imageId).filter(\.$productId == productId).first()
         else { throw ProblemError.notFound("image") }
         if let url = try await environment.blobs.downloadURL(image.blobKey, contentDisposition: nil) {

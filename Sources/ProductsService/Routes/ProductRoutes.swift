@@ -48,7 +48,7 @@ struct ProductRoutes: Sendable {
 
     @Sendable func patch(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
         try context.require(.catalog)
-        let product = try await find(context)
+        let product = try await Product.find(in: context, on: database, notFound: "product")
         let body = try await request.decodeJSON(as: ProductPatchRequest.self, context: context)
         var validator = Validator()
         ProductRules.check(sku: body.sku, name: body.name, description: body.description, price: body.price, currency: body.currency, category: body.category, into: &validator)
@@ -66,7 +66,7 @@ struct ProductRoutes: Sendable {
 
     @Sendable func delete(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
         try context.require(.catalog)
-        let product = try await find(context)
+        let product = try await Product.find(in: context, on: database, notFound: "product")
         let productId = try product.requireID()
         let images = try await ProductImage.query(on: database).filter(\.$productId == productId).all()
         try await database.transaction { tx in
@@ -82,7 +82,7 @@ struct ProductRoutes: Sendable {
 
     @Sendable func setStock(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
         try context.require(.catalog)
-        let product = try await find(context)
+        let product = try await Product.find(in: context, on: database, notFound: "product")
         let productId = try product.requireID()
         let body = try await request.decodeJSON(as: StockRequest.self, context: context)
         var validator = Validator()
@@ -121,13 +121,6 @@ struct ProductRoutes: Sendable {
             throw Self.skuTaken
         }
         await catalog.invalidate(productId)
-    }
-
-    private func find(_ context: ComptoirRequestContext) async throws -> Product {
-        guard let id = context.parameters.get("id", as: UUID.self),
-            let product = try await Product.query(on: database).filter(\.$id == id).filter(\.$websiteId == context.website).first()
-        else { throw ProblemError.notFound("product") }
-        return product
     }
 
     private func reload(_ id: UUID, _ context: ComptoirRequestContext) async throws -> ProductResponse {

@@ -30,3 +30,7 @@ final class Question: Model, @unchecked Sendable {
 
     var indexedText: [String] { [question, answer] }
 }
+
+extension Question: WebsiteScoped {
+    static var websiteIdKey: KeyPath<Question, FieldProperty<Question, UUID>> { \.$websiteId }
+}

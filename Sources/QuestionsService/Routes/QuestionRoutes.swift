@@ -43,7 +43,7 @@ struct QuestionRoutes: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<QuestionResponse> {
-        JSONResponse(try QuestionResponse(try await find(context)))
+        JSONResponse(try QuestionResponse(try await Question.find(in: context, on: database, notFound: "question")))
     }
 
     @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<QuestionResponse> {
@@ -60,7 +60,7 @@ struct QuestionRoutes: Sendable {
 
     @Sendable func update(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<QuestionResponse> {
         try context.require(.admin)
-        let question = try await find(context)
+        let question = try await Question.find(in: context, on: database, notFound: "question")
         let fields = try await request.decodeJSON(as: QuestionRequest.self, context: context).validated()
         try await database.transaction { tx in
             try await apply(fields, to: question, on: tx)
@@ -73,7 +73,7 @@ struct QuestionRoutes: Sendable {
 
     @Sendable func delete(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
         try context.require(.admin)
-        let question = try await find(context)
+        let question = try await Question.find(in: context, on: database, notFound: "question")
         try await database.transaction { tx in
             try await Question.textIndex.unindex(try question.requireID(), on: tx)
             try await question.delete(on: tx)
@@ -93,12 +93,5 @@ struct QuestionRoutes: Sendable {
             let last = try await Question.query(on: tx).filter(\.$websiteId == question.websiteId).filter(\.$category == fields.category).max(\.$position)
             question.position = (last ?? -1) + 1
         }
-    }
-
-    private func find(_ context: ComptoirRequestContext) async throws -> Question {
-        guard let id = context.parameters.get("id", as: UUID.self), let question = try await Question.find(id, on: database),
-            question.websiteId == context.website
-        else { throw ProblemError.notFound("question") }
-        return question
     }
 }

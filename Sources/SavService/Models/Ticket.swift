@@ -46,3 +46,7 @@ final class Ticket: Model, @unchecked Sendable {
         self.updatedAt = createdAt
     }
 }
+
+extension Ticket: WebsiteScoped {
+    static var websiteIdKey: KeyPath<Ticket, FieldProperty<Ticket, UUID>> { \.$websiteId }
+}

@@ -1,3 +1,5 @@
+import ComptoirKit
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

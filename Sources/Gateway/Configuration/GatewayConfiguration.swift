@@ -1,3 +1,4 @@
+import ComptoirKit
 import Foundation
 
 /// The gateway's own settings: limits, timeouts, circuit breaking, CORS and TLS.
