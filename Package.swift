@@ -1,6 +1,48 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// The package of each product the targets import; a target lists the modules it imports and
+/// `uses` turns them into dependencies (scripts/module-check holds every import to this list).
+let productPackages: [String: String] = [
+    "AsyncHTTPClient": "async-http-client",
+    "FluentKit": "fluent-kit",
+    "FluentSQL": "fluent-kit",
+    "FluentPostgresDriver": "fluent-postgres-driver",
+    "FluentSQLiteDriver": "fluent-sqlite-driver",
+    "Hummingbird": "hummingbird",
+    "HummingbirdCore": "hummingbird",
+    "HummingbirdTLS": "hummingbird",
+    "HummingbirdTesting": "hummingbird",
+    "HummingbirdBcrypt": "hummingbird-auth",
+    "JWTKit": "jwt-kit",
+    "PostgresKit": "postgres-kit",
+    "SQLKit": "sql-kit",
+    "ArgumentParser": "swift-argument-parser",
+    "Crypto": "swift-crypto",
+    "HTTPTypes": "swift-http-types",
+    "Logging": "swift-log",
+    "CoreMetrics": "swift-metrics",
+    "Mustache": "swift-mustache",
+    "NIOConcurrencyHelpers": "swift-nio",
+    "NIOCore": "swift-nio",
+    "NIOEmbedded": "swift-nio",
+    "NIOFoundationCompat": "swift-nio",
+    "NIOFoundationEssentialsCompat": "swift-nio",
+    "NIOHTTP1": "swift-nio",
+    "NIOPosix": "swift-nio",
+    "NIOTLS": "swift-nio",
+    "NIOHTTPTypes": "swift-nio-extras",
+    "NIOSSL": "swift-nio-ssl",
+    "Prometheus": "swift-prometheus",
+    "ServiceLifecycle": "swift-service-lifecycle",
+    "UnixSignals": "swift-service-lifecycle",
+]
+
+/// Dependencies by module name: a product of ``productPackages``, otherwise a target of this package.
+func uses(_ modules: String...) -> [Target.Dependency] {
+    modules.map { module in productPackages[module].map { .product(name: module, package: $0) } ?? .target(name: module) }
+}
+
 let package = Package(
     name: "Comptoir",
     platforms: [.macOS(.v15)],
@@ -26,151 +68,181 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.1.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
-        .target(
-            name: "Redis",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
-        ),
-        .target(
-            name: "AMQP",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .target(
-            name: "S3",
-            dependencies: [
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
-        ),
-        .target(
-            name: "SMTP",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOTLS", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
+        .target(name: "Redis", dependencies: uses("Crypto", "Logging", "NIOCore", "NIOPosix")),
+        .target(name: "AMQP", dependencies: uses("Logging", "NIOCore", "NIOPosix")),
+        .target(name: "S3", dependencies: uses("AsyncHTTPClient", "Crypto", "Logging", "NIOCore", "NIOFoundationCompat", "NIOHTTP1")),
+        .target(name: "SMTP", dependencies: uses("Logging", "NIOCore", "NIOPosix", "NIOSSL", "NIOTLS")),
         .target(name: "ComptoirContracts"),
         .target(
             name: "ComptoirKit",
-            dependencies: [
-                "ComptoirContracts",
-                "AMQP",
-                "Redis",
-                "S3",
-                "SMTP",
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "FluentKit", package: "fluent-kit"),
-                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
-                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
-                .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            dependencies: uses(
+                "AMQP", "ComptoirContracts", "Redis", "S3", "SMTP", "AsyncHTTPClient", "CoreMetrics", "Crypto", "FluentKit", "FluentPostgresDriver",
+                "FluentSQLiteDriver", "HTTPTypes", "Hummingbird", "HummingbirdCore", "JWTKit", "Logging", "NIOConcurrencyHelpers", "NIOCore",
+                "NIOFoundationCompat", "NIOFoundationEssentialsCompat", "NIOHTTP1", "NIOHTTPTypes", "NIOPosix", "NIOSSL", "PostgresKit",
+                "Prometheus", "ServiceLifecycle", "SQLKit"
+            )
         ),
         .target(
             name: "AuthService",
-            dependencies: [
-                "ComptoirKit",
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-            ],
+            dependencies: uses(
+                "ComptoirContracts", "ComptoirKit", "CoreMetrics", "Crypto", "FluentKit", "Hummingbird", "HummingbirdBcrypt", "Logging", "NIOPosix",
+                "SQLKit"
+            ),
             resources: [.copy("Resources/openapi.json")]
         ),
-        .target(name: "WebsitesService", dependencies: ["ComptoirKit"]),
-        .target(name: "AddressesService", dependencies: ["ComptoirKit"]),
-        .target(name: "ProductsService", dependencies: ["ComptoirKit"]),
-        .target(name: "BasketsService", dependencies: ["ComptoirKit"]),
-        .target(name: "OrdersService", dependencies: ["ComptoirKit"]),
-        .target(name: "DeliveriesService", dependencies: ["ComptoirKit"]),
+        .target(name: "WebsitesService", dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "Hummingbird")),
+        .target(name: "AddressesService", dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "Hummingbird", "SQLKit")),
+        .target(
+            name: "ProductsService",
+            dependencies: uses(
+                "ComptoirContracts", "ComptoirKit", "FluentKit", "FluentSQL", "Hummingbird", "NIOCore", "SQLKit"
+            )
+        ),
+        .target(name: "BasketsService", dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "Hummingbird")),
+        .target(
+            name: "OrdersService",
+            dependencies: uses(
+                "ComptoirContracts", "ComptoirKit", "CoreMetrics", "FluentKit", "HTTPTypes", "Hummingbird", "SQLKit"
+            )
+        ),
+        .target(name: "DeliveriesService", dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "Hummingbird", "SQLKit")),
         .target(
             name: "NewslettersService",
-            dependencies: ["ComptoirKit", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: uses(
+                "ComptoirContracts", "ComptoirKit", "CoreMetrics", "FluentKit", "HTTPTypes", "Hummingbird", "Mustache", "NIOCore",
+                "ServiceLifecycle", "SQLKit"
+            )
         ),
-        .target(name: "QuestionsService", dependencies: ["ComptoirKit"]),
-        .target(name: "ContactsService", dependencies: ["ComptoirKit"]),
-        .target(name: "SavService", dependencies: ["ComptoirKit"]),
-        .target(name: "Gateway", dependencies: ["ComptoirKit"], resources: [.copy("Storefront")]),
+        .target(name: "QuestionsService", dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "FluentSQL", "Hummingbird", "SQLKit")),
+        .target(name: "ContactsService", dependencies: uses("ComptoirContracts", "ComptoirKit", "CoreMetrics", "FluentKit", "Hummingbird", "SQLKit")),
+        .target(
+            name: "SavService",
+            dependencies: uses(
+                "ComptoirContracts", "ComptoirKit", "FluentKit", "HTTPTypes", "Hummingbird", "NIOCore", "SQLKit"
+            )
+        ),
+        .target(
+            name: "Gateway",
+            dependencies: uses(
+                "ComptoirContracts", "ComptoirKit", "AsyncHTTPClient", "CoreMetrics", "HTTPTypes", "Hummingbird", "HummingbirdCore",
+                "HummingbirdTLS", "Logging", "NIOConcurrencyHelpers", "NIOCore", "NIOFoundationEssentialsCompat", "NIOHTTP1", "NIOSSL",
+                "ServiceLifecycle"
+            ),
+            resources: [.copy("Storefront")]
+        ),
         .target(
             name: "ComptoirPlatform",
-            dependencies: [
-                "ComptoirKit", "AuthService", "WebsitesService", "AddressesService", "ProductsService", "BasketsService", "OrdersService",
-                "DeliveriesService", "NewslettersService", "QuestionsService", "ContactsService", "SavService", "Gateway",
-            ]
+            dependencies: uses(
+                "AddressesService", "AuthService", "BasketsService", "ComptoirContracts", "ComptoirKit", "ContactsService", "DeliveriesService",
+                "Gateway", "NewslettersService", "OrdersService", "ProductsService", "QuestionsService", "SavService", "WebsitesService",
+                "Hummingbird", "Logging", "NIOCore", "ServiceLifecycle"
+            )
         ),
         .executableTarget(
             name: "comptoir",
-            dependencies: [
-                "ComptoirKit", "ComptoirPlatform", "Gateway",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: uses(
+                "AuthService", "ComptoirContracts", "ComptoirKit", "ComptoirPlatform", "Gateway", "ArgumentParser", "Hummingbird", "Logging",
+                "ServiceLifecycle", "UnixSignals"
+            )
         ),
         .target(
             name: "ComptoirTesting",
-            dependencies: ["ComptoirKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: uses("ComptoirContracts", "ComptoirKit", "HTTPTypes", "Hummingbird", "HummingbirdTesting", "Logging", "NIOCore", "SQLKit"),
             path: "Tests/ComptoirTesting"
         ),
-        .testTarget(
-            name: "AMQPTests",
-            dependencies: ["AMQP", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]
-        ),
-        .testTarget(
-            name: "SMTPTests",
-            dependencies: [
-                "SMTP", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
-        ),
-        .testTarget(
-            name: "S3Tests",
-            dependencies: [
-                "S3", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
-        ),
-        .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "AMQPTests", dependencies: uses("AMQP", "Logging", "NIOCore", "NIOEmbedded")),
+        .testTarget(name: "SMTPTests", dependencies: uses("SMTP", "NIOCore", "NIOPosix", "NIOSSL")),
+        .testTarget(name: "S3Tests", dependencies: uses("S3", "AsyncHTTPClient", "Crypto", "Logging", "NIOCore", "NIOHTTP1", "NIOPosix")),
+        .testTarget(name: "RedisTests", dependencies: uses("Redis", "Logging", "NIOCore")),
         .testTarget(
             name: "ComptoirKitTests",
-            dependencies: [
-                "ComptoirKit", "ComptoirTesting", "AMQP", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            dependencies: uses(
+                "AMQP", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "Redis", "AsyncHTTPClient", "Crypto", "FluentKit", "Hummingbird",
+                "HummingbirdTesting", "JWTKit", "Logging", "NIOConcurrencyHelpers", "NIOCore", "NIOHTTP1", "SQLKit"
+            )
         ),
-        .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "ComptoirKit", "ComptoirTesting"]),
-        .testTarget(name: "WebsitesServiceTests", dependencies: ["WebsitesService", "AuthService", "ComptoirKit", "ComptoirTesting"]),
-        .testTarget(name: "AddressesServiceTests", dependencies: ["AddressesService", "ComptoirKit", "ComptoirTesting"]),
-        .testTarget(name: "ProductsServiceTests", dependencies: ["ProductsService", "ComptoirKit", "ComptoirTesting"]),
-        .testTarget(name: "BasketsServiceTests", dependencies: ["BasketsService", "ProductsService", "ComptoirKit", "ComptoirTesting"]),
-        .testTarget(name: "DeliveriesServiceTests", dependencies: ["DeliveriesService", "ComptoirKit", "ComptoirTesting"]),
-        .testTarget(name: "NewslettersServiceTests", dependencies: ["NewslettersService", "ComptoirKit", "ComptoirTesting"]),
-        .testTarget(name: "ContactsServiceTests", dependencies: ["ContactsService", "ComptoirKit", "ComptoirTesting"]),
-        .testTarget(name: "QuestionsServiceTests", dependencies: ["QuestionsService", "ComptoirKit", "ComptoirTesting"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ComptoirPlatform", "ComptoirKit", "ComptoirTesting", "Gateway"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "AuthService", "WebsitesService", "ComptoirKit", "ComptoirTesting"]),
+        .testTarget(
+            name: "AuthServiceTests",
+            dependencies: uses(
+                "AuthService", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "FluentKit", "HTTPTypes", "Hummingbird", "HummingbirdTesting",
+                "SQLKit"
+            )
+        ),
+        .testTarget(
+            name: "WebsitesServiceTests",
+            dependencies: uses(
+                "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "WebsitesService", "FluentKit", "HTTPTypes", "HummingbirdTesting"
+            )
+        ),
+        .testTarget(
+            name: "AddressesServiceTests",
+            dependencies: uses(
+                "AddressesService", "ComptoirKit", "ComptoirTesting", "HTTPTypes", "HummingbirdTesting"
+            )
+        ),
+        .testTarget(
+            name: "ProductsServiceTests",
+            dependencies: uses(
+                "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "ProductsService", "FluentKit", "HTTPTypes", "HummingbirdTesting", "NIOCore"
+            )
+        ),
+        .testTarget(
+            name: "BasketsServiceTests",
+            dependencies: uses(
+                "BasketsService", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "ProductsService", "Crypto", "HTTPTypes",
+                "HummingbirdTesting", "SQLKit"
+            )
+        ),
+        .testTarget(
+            name: "DeliveriesServiceTests",
+            dependencies: uses(
+                "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "DeliveriesService", "HTTPTypes", "HummingbirdTesting", "NIOCore"
+            )
+        ),
+        .testTarget(
+            name: "NewslettersServiceTests",
+            dependencies: uses(
+                "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "NewslettersService", "Crypto", "FluentKit", "HTTPTypes",
+                "HummingbirdTesting", "NIOCore"
+            )
+        ),
+        .testTarget(
+            name: "ContactsServiceTests",
+            dependencies: uses(
+                "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "ContactsService", "FluentKit", "HTTPTypes", "HummingbirdTesting"
+            )
+        ),
+        .testTarget(
+            name: "QuestionsServiceTests",
+            dependencies: uses(
+                "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "QuestionsService", "HTTPTypes", "HummingbirdTesting"
+            )
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: uses(
+                "ComptoirContracts", "ComptoirKit", "ComptoirPlatform", "ComptoirTesting", "Gateway", "AsyncHTTPClient", "HTTPTypes", "Hummingbird",
+                "Logging", "NIOCore", "NIOHTTP1", "NIOPosix", "ServiceLifecycle"
+            )
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: uses(
+                "AuthService", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "Gateway", "WebsitesService", "AsyncHTTPClient", "HTTPTypes",
+                "Hummingbird", "HummingbirdTesting", "NIOCore", "NIOHTTP1", "NIOPosix", "NIOSSL"
+            )
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Every file imports the modules whose members it uses (not only their types), and says `any`
+// for an existential: what a reader of one file needs to know about its dependencies.
+for target in package.targets {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility"), .enableUpcomingFeature("ExistentialAny")]
+}

@@ -1,6 +1,7 @@
 import AddressesService
 import AuthService
 import BasketsService
+import ComptoirContracts
 import ComptoirKit
 import ContactsService
 import DeliveriesService

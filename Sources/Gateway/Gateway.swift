@@ -1,11 +1,14 @@
 import AsyncHTTPClient
+import ComptoirContracts
 import ComptoirKit
+import CoreMetrics
 import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOSSL
 import ServiceLifecycle
 

@@ -4,6 +4,7 @@ import ComptoirPlatform
 import Foundation
 import Gateway
 import ServiceLifecycle
+import UnixSignals
 
 /// `comptoir gateway`: the gateway alone, in front of services reached at `COMPTOIR_<ID>_URL`.
 struct GatewayCommand: AsyncParsableCommand {

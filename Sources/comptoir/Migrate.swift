@@ -1,4 +1,5 @@
 import ArgumentParser
+import ComptoirContracts
 import ComptoirKit
 import ComptoirPlatform
 import Foundation

@@ -3,7 +3,9 @@ import ComptoirKit
 import ComptoirPlatform
 import Foundation
 import Hummingbird
+import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `comptoir` / `comptoir run`: every service and the gateway in one process.
 struct RunPlatform: AsyncParsableCommand {

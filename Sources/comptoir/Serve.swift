@@ -1,9 +1,12 @@
 import ArgumentParser
+import ComptoirContracts
 import ComptoirKit
 import ComptoirPlatform
 import Foundation
 import Hummingbird
+import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `comptoir serve <service>`: one service, as a Kubernetes Deployment runs it.
 struct Serve: AsyncParsableCommand {

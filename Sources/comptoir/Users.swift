@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthService
+import ComptoirContracts
 import ComptoirKit
 import Foundation
 

@@ -2,6 +2,7 @@ import AddressesService
 import ComptoirKit
 import ComptoirTesting
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 

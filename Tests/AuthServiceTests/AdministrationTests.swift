@@ -1,6 +1,7 @@
 import ComptoirKit
 import ComptoirTesting
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 

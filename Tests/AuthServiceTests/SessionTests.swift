@@ -1,8 +1,11 @@
+import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
 import FluentKit
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
+import SQLKit
 import Testing
 
 /// Refresh rotation and reuse detection, logout, password change, lockout.

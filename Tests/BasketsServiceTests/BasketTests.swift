@@ -1,8 +1,10 @@
 import BasketsService
+import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
 import Crypto
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import ProductsService
 import Testing

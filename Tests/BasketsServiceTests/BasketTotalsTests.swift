@@ -1,6 +1,8 @@
+import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import SQLKit
 import Testing

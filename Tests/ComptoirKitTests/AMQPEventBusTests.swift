@@ -1,4 +1,5 @@
 import AMQP
+import ComptoirContracts
 import ComptoirKit
 import Foundation
 import Logging

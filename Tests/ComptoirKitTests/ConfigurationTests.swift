@@ -1,3 +1,5 @@
+import AMQP
+import ComptoirContracts
 import ComptoirKit
 import Foundation
 import Testing

@@ -1,3 +1,5 @@
+import AsyncHTTPClient
+import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
 import Crypto

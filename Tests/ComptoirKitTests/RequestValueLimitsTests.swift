@@ -1,9 +1,12 @@
+import AsyncHTTPClient
+import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOHTTP1
 import Testing
 
 /// Values from requests, upstream answers and events that used to reach a trapping operation in

@@ -1,9 +1,11 @@
 import AsyncHTTPClient
+import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
 import Crypto
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Testing
 
 /// The blob store on a real S3 server (`COMPTOIR_TEST_S3_*`, as scripts/integration-test

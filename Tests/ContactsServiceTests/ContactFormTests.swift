@@ -1,8 +1,10 @@
+import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
 import FluentKit
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import Testing
 
 @testable import ContactsService

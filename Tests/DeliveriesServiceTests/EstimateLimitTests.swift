@@ -1,8 +1,11 @@
+import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
 import DeliveriesService
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 /// An admin's estimate is a date within the coming year, not any the decoder reads.

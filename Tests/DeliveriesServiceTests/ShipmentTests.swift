@@ -1,6 +1,10 @@
+import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 import Testing
 
 @testable import DeliveriesService

@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// Every paginated list of the platform, asked for pages no list can have, as anonymous, customer

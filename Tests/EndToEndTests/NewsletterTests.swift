@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// Newsletters through the gateway: double opt-in, a campaign, the one-click unsubscribe.

@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// Checkout, ownership, the state machine and the delivery and mail-log rules, through the gateway.

@@ -1,5 +1,6 @@
 import ComptoirKit
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// The purchase saga of ARCHITECTURE.md, through the gateway only.

@@ -1,8 +1,10 @@
+import ComptoirContracts
 import ComptoirKit
 import ComptoirPlatform
 import ComptoirTesting
 import Foundation
 import HTTPTypes
+import Hummingbird
 import Testing
 
 @testable import Gateway

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ComptoirContracts
 import ComptoirKit
 import ComptoirPlatform
 import ComptoirTesting

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import ComptoirTesting
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Testing
 
 /// The support flow of ARCHITECTURE.md, through the gateway.

@@ -1,4 +1,7 @@
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 import Testing
 
 /// Bodies that promise more than they send: the gateway answers for the client's fault at once

@@ -1,4 +1,5 @@
 import AuthService
+import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
 import Foundation

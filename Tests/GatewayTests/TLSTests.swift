@@ -4,6 +4,8 @@ import ComptoirTesting
 import Foundation
 import Gateway
 import HummingbirdTesting
+import NIOCore
+import NIOHTTP1
 import NIOSSL
 import Testing
 

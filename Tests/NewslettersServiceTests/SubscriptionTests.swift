@@ -1,7 +1,11 @@
+import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
+import Crypto
 import FluentKit
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import Testing
 
 @testable import NewslettersService

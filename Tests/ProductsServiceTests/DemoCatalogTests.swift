@@ -1,7 +1,9 @@
 import ComptoirKit
 import ComptoirTesting
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import ProductsService
 import Testing
 

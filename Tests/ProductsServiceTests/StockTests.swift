@@ -1,7 +1,9 @@
+import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
 import FluentKit
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import ProductsService
 import Testing

@@ -1,7 +1,9 @@
+import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import Testing
 
 @testable import QuestionsService

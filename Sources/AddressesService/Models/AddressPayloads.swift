@@ -1,4 +1,5 @@
 import ComptoirKit
+import FluentKit
 import Foundation
 
 /// `POST /addresses` and `PUT /addresses/{id}`.

@@ -1,3 +1,4 @@
+import ComptoirContracts
 import ComptoirKit
 import FluentKit
 import Foundation

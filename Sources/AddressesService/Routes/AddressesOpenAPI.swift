@@ -1,3 +1,4 @@
+import ComptoirContracts
 import ComptoirKit
 
 /// The addresses service's OpenAPI document.

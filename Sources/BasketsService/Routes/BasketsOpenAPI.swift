@@ -1,3 +1,4 @@
+import ComptoirContracts
 import ComptoirKit
 
 /// The baskets service's OpenAPI document.

@@ -1,3 +1,5 @@
+import CoreMetrics
+
 /// A cache that counts its lookups in `cache_lookups_total{result="hit"|"miss"|"error"}`, so
 /// an operator sees the hit ratio, and sees a Redis outage as errors turning back into hits.
 public struct MeteredCache: Cache {

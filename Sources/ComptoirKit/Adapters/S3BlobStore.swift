@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ComptoirContracts
 import Foundation
 import NIOCore
 import S3

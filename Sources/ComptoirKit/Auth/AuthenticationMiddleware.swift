@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 
 /// Reads `Authorization: Bearer <token>` and sets the request's ``Principal``.
 ///

@@ -1,3 +1,4 @@
+import ComptoirContracts
 import Foundation
 
 /// The authenticated caller of a request, read from a verified access token.

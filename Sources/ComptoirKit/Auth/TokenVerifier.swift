@@ -1,8 +1,12 @@
 import AsyncHTTPClient
+import ComptoirContracts
 import Foundation
+import HTTPTypes
 import JWTKit
 import Logging
 import NIOCore
+import NIOFoundationEssentialsCompat
+import NIOHTTP1
 
 /// Verifies bearer tokens and turns them into a ``Principal``.
 ///

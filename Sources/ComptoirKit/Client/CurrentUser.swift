@@ -1,3 +1,4 @@
+import ComptoirContracts
 import Hummingbird
 
 /// The caller's account as auth's `GET /auth/me` shows it: what a service copies onto a record

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
+import ComptoirContracts
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import NIOHTTP1
 

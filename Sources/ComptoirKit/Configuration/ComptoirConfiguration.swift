@@ -1,4 +1,5 @@
 import AMQP
+import ComptoirContracts
 import Foundation
 import Logging
 

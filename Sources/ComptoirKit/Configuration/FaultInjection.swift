@@ -1,3 +1,5 @@
+import Foundation
+
 /// Seams for crash tests only, off unless their variables are set; the process logs a warning
 /// at start when one is (docs/decisions/0011). Never set in production.
 public struct FaultInjection: Sendable, Equatable {

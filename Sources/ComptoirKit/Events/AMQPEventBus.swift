@@ -1,4 +1,6 @@
 import AMQP
+import ComptoirContracts
+import CoreMetrics
 import Foundation
 import Logging
 import NIOCore

@@ -1,3 +1,5 @@
+import ComptoirContracts
+
 /// Carries events between services: in-process in embedded mode, RabbitMQ in cluster mode.
 ///
 /// `publish` returns only once the event is safely accepted (every in-process consumer has

@@ -1,3 +1,4 @@
+import ComptoirContracts
 import NIOConcurrencyHelpers
 
 /// The embedded-mode bus: `publish` calls each matching subscription in turn and returns when

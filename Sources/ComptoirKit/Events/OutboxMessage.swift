@@ -1,3 +1,4 @@
+import ComptoirContracts
 import FluentKit
 import Foundation
 

@@ -1,3 +1,5 @@
+import ComptoirContracts
+import CoreMetrics
 import FluentKit
 import Foundation
 import Logging

@@ -1,5 +1,7 @@
+import ComptoirContracts
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The request context of every Comptoir router: who is calling, from where, and body limits.

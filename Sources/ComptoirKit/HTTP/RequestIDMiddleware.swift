@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// Gives every request an id: the caller's `X-Request-Id` when it is sane, a new one otherwise.
 /// The id goes into the logger's metadata and back in the response header, errors included.

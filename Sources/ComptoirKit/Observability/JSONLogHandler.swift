@@ -1,3 +1,4 @@
+import ComptoirContracts
 import Foundation
 import Logging
 import NIOConcurrencyHelpers

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 
 /// One dependency checked by `/health/ready`.
 public struct HealthCheck: Sendable {

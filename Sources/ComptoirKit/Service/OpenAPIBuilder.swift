@@ -1,3 +1,5 @@
+import ComptoirContracts
+
 /// Builds a service's OpenAPI 3.1 document next to its routes, with the shared pieces every
 /// service has: the bearer scheme, the RFC 9457 `Problem` schema and the error responses.
 ///

@@ -1,9 +1,10 @@
 import AMQP
 import AsyncHTTPClient
+import ComptoirContracts
 import Foundation
 import Logging
-import ServiceLifecycle
 import Redis
+import ServiceLifecycle
 
 /// What every component of one process shares: configuration, the event bus, the HTTP client,
 /// the keys and the token verifier. Built once by the `comptoir` command (or a test) and handed

@@ -1,3 +1,4 @@
+import ComptoirContracts
 import ComptoirKit
 
 /// The contacts service's OpenAPI document.

@@ -1,3 +1,4 @@
+import ComptoirContracts
 import ComptoirKit
 
 /// The deliveries service's OpenAPI document.

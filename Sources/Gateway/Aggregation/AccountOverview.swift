@@ -1,6 +1,8 @@
+import ComptoirContracts
 import ComptoirKit
 import Foundation
 import Hummingbird
+import Logging
 
 /// `GET /api/v1/account/overview`: one call for the account page, combining `auth/me`, the five
 /// latest orders, the basket's line count and the open support tickets. The parts are fetched

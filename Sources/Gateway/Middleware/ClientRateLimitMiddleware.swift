@@ -1,4 +1,6 @@
 import ComptoirKit
+import CoreMetrics
+import Foundation
 import Hummingbird
 
 /// Limits requests per client IP on the API (not on the storefront's static files).

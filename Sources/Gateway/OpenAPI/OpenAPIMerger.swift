@@ -1,8 +1,12 @@
 import AsyncHTTPClient
+import ComptoirContracts
 import ComptoirKit
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import NIOCore
+import NIOFoundationEssentialsCompat
+import NIOHTTP1
 
 /// Builds the platform's OpenAPI 3.1 document from each service's own `/openapi.json`:
 /// paths get the `/api/v1` prefix, components are merged (the first definition of a name wins),

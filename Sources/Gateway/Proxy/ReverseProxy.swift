@@ -1,5 +1,7 @@
 import AsyncHTTPClient
+import ComptoirContracts
 import ComptoirKit
+import CoreMetrics
 import Foundation
 import HTTPTypes
 import Hummingbird

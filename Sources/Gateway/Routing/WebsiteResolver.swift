@@ -3,6 +3,8 @@ import ComptoirKit
 import Foundation
 import Hummingbird
 import NIOConcurrencyHelpers
+import NIOFoundationEssentialsCompat
+import NIOHTTP1
 
 /// Finds the store a request is for, once per `X-Website` code or host every 30 seconds, by
 /// asking the websites service; the proxy passes the id on as `X-Comptoir-Website-Id`.

@@ -1,4 +1,5 @@
 import ComptoirKit
+import CoreMetrics
 import FluentKit
 import Foundation
 import ServiceLifecycle

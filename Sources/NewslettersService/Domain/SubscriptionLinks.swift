@@ -1,5 +1,6 @@
 import ComptoirKit
 import Foundation
+import HTTPTypes
 
 /// The signed links of subscription mails: confirm (valid two days) and unsubscribe (valid
 /// 400 days, longer than anyone keeps a newsletter before clicking it).

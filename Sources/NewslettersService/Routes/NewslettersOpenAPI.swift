@@ -1,3 +1,4 @@
+import ComptoirContracts
 import ComptoirKit
 
 /// The newsletters service's OpenAPI document.

@@ -1,4 +1,6 @@
+import ComptoirContracts
 import ComptoirKit
+import FluentKit
 import Foundation
 
 /// `POST /orders`.

@@ -1,4 +1,6 @@
+import ComptoirContracts
 import ComptoirKit
+import CoreMetrics
 import FluentKit
 import Foundation
 import HTTPTypes

@@ -1,3 +1,4 @@
+import ComptoirContracts
 import ComptoirKit
 
 /// The orders service's OpenAPI document.

@@ -1,4 +1,6 @@
+import ComptoirContracts
 import ComptoirKit
+import FluentKit
 
 extension ProductChanged {
     init(_ product: Product, deleted: Bool = false) throws {

@@ -1,5 +1,6 @@
 import ComptoirKit
 import FluentKit
+import FluentSQL
 import SQLKit
 
 /// Products, categories, images, reservations, and the full-text index: FTS5 on SQLite, a

@@ -1,3 +1,4 @@
+import ComptoirContracts
 import ComptoirKit
 
 /// The products service's OpenAPI document.

@@ -1,5 +1,7 @@
+import ComptoirContracts
 import ComptoirKit
 import FluentKit
+import FluentSQL
 import Foundation
 import Hummingbird
 

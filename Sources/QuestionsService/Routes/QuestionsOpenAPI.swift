@@ -1,3 +1,4 @@
+import ComptoirContracts
 import ComptoirKit
 
 /// The questions service's OpenAPI document.

@@ -1,3 +1,4 @@
+import ComptoirKit
 import FluentKit
 import SQLKit
 

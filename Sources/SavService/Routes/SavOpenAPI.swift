@@ -1,3 +1,4 @@
+import ComptoirContracts
 import ComptoirKit
 
 /// The sav service's OpenAPI document.

@@ -1,3 +1,4 @@
+import ComptoirContracts
 import ComptoirKit
 
 /// The websites service's OpenAPI document.
