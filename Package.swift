@@ -81,17 +81,24 @@ let package = Package(
         .target(
             name: "ComptoirKit",
             dependencies: uses(
-                "AMQP", "ComptoirContracts", "Redis", "S3", "SMTP", "AsyncHTTPClient", "CoreMetrics", "Crypto", "FluentKit", "FluentPostgresDriver",
-                "FluentSQLiteDriver", "HTTPTypes", "Hummingbird", "HummingbirdCore", "JWTKit", "Logging", "NIOConcurrencyHelpers", "NIOCore",
-                "NIOFoundationCompat", "NIOFoundationEssentialsCompat", "NIOHTTP1", "NIOHTTPTypes", "NIOPosix", "NIOSSL", "PostgresKit",
-                "Prometheus", "ServiceLifecycle", "SQLKit"
+                    "ComptoirContracts", "AsyncHTTPClient", "CoreMetrics", "Crypto", "FluentKit", "FluentPostgresDriver", "FluentSQLiteDriver",
+                    "HTTPTypes", "Hummingbird", "HummingbirdCore", "JWTKit", "Logging", "NIOConcurrencyHelpers", "NIOCore",
+                    "NIOFoundationEssentialsCompat", "NIOHTTP1", "NIOHTTPTypes", "NIOPosix", "PostgresKit", "Prometheus", "ServiceLifecycle",
+                    "SQLKit"
+            )
+        ),
+        .target(
+            name: "ComptoirAdapters",
+            dependencies: uses(
+                    "AMQP", "ComptoirContracts", "ComptoirKit", "Redis", "S3", "SMTP", "AsyncHTTPClient", "CoreMetrics", "Logging", "NIOCore",
+                    "NIOFoundationCompat", "NIOPosix", "NIOSSL", "ServiceLifecycle"
             )
         ),
         .target(
             name: "AuthService",
             dependencies: uses(
-                "ComptoirContracts", "ComptoirKit", "CoreMetrics", "Crypto", "FluentKit", "Hummingbird", "HummingbirdBcrypt", "Logging", "NIOPosix",
-                "SQLKit"
+                    "ComptoirContracts", "ComptoirKit", "CoreMetrics", "Crypto", "FluentKit", "Hummingbird", "HummingbirdBcrypt", "Logging",
+                    "NIOPosix", "SQLKit"
             ),
             resources: [.copy("Resources/openapi.json")]
         ),
@@ -99,60 +106,57 @@ let package = Package(
         .target(name: "AddressesService", dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "Hummingbird", "SQLKit")),
         .target(
             name: "ProductsService",
-            dependencies: uses(
-                "ComptoirContracts", "ComptoirKit", "FluentKit", "FluentSQL", "Hummingbird", "NIOCore", "SQLKit"
-            )
+            dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "FluentSQL", "Hummingbird", "NIOCore", "SQLKit")
         ),
         .target(name: "BasketsService", dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "Hummingbird")),
         .target(
             name: "OrdersService",
-            dependencies: uses(
-                "ComptoirContracts", "ComptoirKit", "CoreMetrics", "FluentKit", "HTTPTypes", "Hummingbird", "SQLKit"
-            )
+            dependencies: uses("ComptoirContracts", "ComptoirKit", "CoreMetrics", "FluentKit", "HTTPTypes", "Hummingbird", "SQLKit")
         ),
         .target(name: "DeliveriesService", dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "Hummingbird", "SQLKit")),
         .target(
             name: "NewslettersService",
             dependencies: uses(
-                "ComptoirContracts", "ComptoirKit", "CoreMetrics", "FluentKit", "HTTPTypes", "Hummingbird", "Mustache", "NIOCore",
-                "ServiceLifecycle", "SQLKit"
+                    "ComptoirContracts", "ComptoirKit", "CoreMetrics", "FluentKit", "HTTPTypes", "Hummingbird", "Mustache", "NIOCore",
+                    "ServiceLifecycle", "SQLKit"
             )
         ),
         .target(name: "QuestionsService", dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "FluentSQL", "Hummingbird", "SQLKit")),
         .target(name: "ContactsService", dependencies: uses("ComptoirContracts", "ComptoirKit", "CoreMetrics", "FluentKit", "Hummingbird", "SQLKit")),
         .target(
             name: "SavService",
-            dependencies: uses(
-                "ComptoirContracts", "ComptoirKit", "FluentKit", "HTTPTypes", "Hummingbird", "NIOCore", "SQLKit"
-            )
+            dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "HTTPTypes", "Hummingbird", "NIOCore", "SQLKit")
         ),
         .target(
             name: "Gateway",
             dependencies: uses(
-                "ComptoirContracts", "ComptoirKit", "AsyncHTTPClient", "CoreMetrics", "HTTPTypes", "Hummingbird", "HummingbirdCore",
-                "HummingbirdTLS", "Logging", "NIOConcurrencyHelpers", "NIOCore", "NIOFoundationEssentialsCompat", "NIOHTTP1", "NIOSSL",
-                "ServiceLifecycle"
+                    "ComptoirContracts", "ComptoirKit", "AsyncHTTPClient", "CoreMetrics", "HTTPTypes", "Hummingbird", "HummingbirdCore",
+                    "HummingbirdTLS", "Logging", "NIOConcurrencyHelpers", "NIOCore", "NIOFoundationEssentialsCompat", "NIOHTTP1", "NIOSSL",
+                    "ServiceLifecycle"
             ),
             resources: [.copy("Storefront")]
         ),
         .target(
             name: "ComptoirPlatform",
             dependencies: uses(
-                "AddressesService", "AuthService", "BasketsService", "ComptoirContracts", "ComptoirKit", "ContactsService", "DeliveriesService",
-                "Gateway", "NewslettersService", "OrdersService", "ProductsService", "QuestionsService", "SavService", "WebsitesService",
-                "Hummingbird", "Logging", "NIOCore", "ServiceLifecycle"
+                    "AddressesService", "AuthService", "BasketsService", "ComptoirAdapters", "ComptoirContracts", "ComptoirKit", "ContactsService",
+                    "DeliveriesService", "Gateway", "NewslettersService", "OrdersService", "ProductsService", "QuestionsService", "SavService",
+                    "WebsitesService", "Hummingbird", "Logging", "NIOCore", "ServiceLifecycle"
             )
         ),
         .executableTarget(
             name: "comptoir",
             dependencies: uses(
-                "AuthService", "ComptoirContracts", "ComptoirKit", "ComptoirPlatform", "Gateway", "ArgumentParser", "Hummingbird", "Logging",
-                "ServiceLifecycle", "UnixSignals"
+                    "AuthService", "ComptoirAdapters", "ComptoirContracts", "ComptoirKit", "ComptoirPlatform", "Gateway", "ArgumentParser",
+                    "Hummingbird", "Logging", "ServiceLifecycle", "UnixSignals"
             )
         ),
         .target(
             name: "ComptoirTesting",
-            dependencies: uses("ComptoirContracts", "ComptoirKit", "HTTPTypes", "Hummingbird", "HummingbirdTesting", "Logging", "NIOCore", "SQLKit"),
+            dependencies: uses(
+                    "ComptoirAdapters", "ComptoirContracts", "ComptoirKit", "HTTPTypes", "Hummingbird", "HummingbirdTesting", "Logging", "NIOCore",
+                    "SQLKit"
+            ),
             path: "Tests/ComptoirTesting"
         ),
         .testTarget(name: "AMQPTests", dependencies: uses("AMQP", "Logging", "NIOCore", "NIOEmbedded")),
@@ -162,79 +166,76 @@ let package = Package(
         .testTarget(
             name: "ComptoirKitTests",
             dependencies: uses(
-                "AMQP", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "Redis", "AsyncHTTPClient", "Crypto", "FluentKit", "Hummingbird",
-                "HummingbirdTesting", "JWTKit", "Logging", "NIOConcurrencyHelpers", "NIOCore", "NIOHTTP1", "SQLKit"
+                    "AMQP", "ComptoirAdapters", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "Redis", "AsyncHTTPClient", "Crypto",
+                    "FluentKit", "Hummingbird", "HummingbirdTesting", "JWTKit", "Logging", "NIOConcurrencyHelpers", "NIOCore", "NIOHTTP1", "SQLKit"
             )
         ),
         .testTarget(
             name: "AuthServiceTests",
             dependencies: uses(
-                "AuthService", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "FluentKit", "HTTPTypes", "Hummingbird", "HummingbirdTesting",
-                "SQLKit"
+                    "AuthService", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "FluentKit", "HTTPTypes", "Hummingbird",
+                    "HummingbirdTesting", "SQLKit"
             )
         ),
         .testTarget(
             name: "WebsitesServiceTests",
             dependencies: uses(
-                "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "WebsitesService", "FluentKit", "HTTPTypes", "HummingbirdTesting"
+                    "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "WebsitesService", "FluentKit", "HTTPTypes", "HummingbirdTesting"
             )
         ),
         .testTarget(
             name: "AddressesServiceTests",
-            dependencies: uses(
-                "AddressesService", "ComptoirKit", "ComptoirTesting", "HTTPTypes", "HummingbirdTesting"
-            )
+            dependencies: uses("AddressesService", "ComptoirKit", "ComptoirTesting", "HTTPTypes", "HummingbirdTesting")
         ),
         .testTarget(
             name: "ProductsServiceTests",
             dependencies: uses(
-                "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "ProductsService", "FluentKit", "HTTPTypes", "HummingbirdTesting", "NIOCore"
+                    "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "ProductsService", "FluentKit", "HTTPTypes", "HummingbirdTesting",
+                    "NIOCore"
             )
         ),
         .testTarget(
             name: "BasketsServiceTests",
             dependencies: uses(
-                "BasketsService", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "ProductsService", "Crypto", "HTTPTypes",
-                "HummingbirdTesting", "SQLKit"
+                    "BasketsService", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "ProductsService", "Crypto", "HTTPTypes",
+                    "HummingbirdTesting", "SQLKit"
             )
         ),
         .testTarget(
             name: "DeliveriesServiceTests",
             dependencies: uses(
-                "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "DeliveriesService", "HTTPTypes", "HummingbirdTesting", "NIOCore"
+                    "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "DeliveriesService", "HTTPTypes", "HummingbirdTesting", "NIOCore"
             )
         ),
         .testTarget(
             name: "NewslettersServiceTests",
             dependencies: uses(
-                "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "NewslettersService", "Crypto", "FluentKit", "HTTPTypes",
-                "HummingbirdTesting", "NIOCore"
+                    "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "NewslettersService", "Crypto", "FluentKit", "HTTPTypes",
+                    "HummingbirdTesting", "NIOCore"
             )
         ),
         .testTarget(
             name: "ContactsServiceTests",
             dependencies: uses(
-                "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "ContactsService", "FluentKit", "HTTPTypes", "HummingbirdTesting"
+                    "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "ContactsService", "FluentKit", "HTTPTypes", "HummingbirdTesting"
             )
         ),
         .testTarget(
             name: "QuestionsServiceTests",
-            dependencies: uses(
-                "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "QuestionsService", "HTTPTypes", "HummingbirdTesting"
-            )
+            dependencies: uses("ComptoirContracts", "ComptoirKit", "ComptoirTesting", "QuestionsService", "HTTPTypes", "HummingbirdTesting")
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: uses(
-                "ComptoirContracts", "ComptoirKit", "ComptoirPlatform", "ComptoirTesting", "Gateway", "AsyncHTTPClient", "HTTPTypes", "Hummingbird",
-                "Logging", "NIOCore", "NIOHTTP1", "NIOPosix", "ServiceLifecycle"
+                    "ComptoirAdapters", "ComptoirContracts", "ComptoirKit", "ComptoirPlatform", "ComptoirTesting", "Gateway", "AsyncHTTPClient",
+                    "HTTPTypes", "Hummingbird", "Logging", "NIOCore", "NIOHTTP1", "NIOPosix", "ServiceLifecycle"
             )
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: uses(
-                "AuthService", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "Gateway", "WebsitesService", "AsyncHTTPClient", "HTTPTypes",
-                "Hummingbird", "HummingbirdTesting", "NIOCore", "NIOHTTP1", "NIOPosix", "NIOSSL"
+                    "AuthService", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "Gateway", "WebsitesService", "AsyncHTTPClient",
+                    "HTTPTypes", "Hummingbird", "HummingbirdTesting", "NIOCore", "NIOHTTP1", "NIOPosix", "NIOSSL"
             )
         ),
     ],

@@ -24,7 +24,7 @@ public struct AuthService: ComptoirService {
         self.hasher = PasswordHasher(cost: configuration.bcryptCost)
         self.sessions = SessionStore(
             signer: await TokenSigner(key: key), accessLifetime: configuration.accessTokenLifetime,
-            refreshLifetime: configuration.refreshTokenLifetime, revocations: environment.platform.revocations, logger: environment.logger)
+            refreshLifetime: configuration.refreshTokenLifetime, revocations: environment.platform.adapters.revocations, logger: environment.logger)
     }
 
     public var migrations: [any Migration] { [CreateAuthSchema()] }

@@ -1,3 +1,4 @@
+import ComptoirAdapters
 import ComptoirContracts
 import ComptoirKit
 import Foundation
@@ -21,7 +22,7 @@ public struct EmbeddedPlatform {
     public init(configuration: ComptoirConfiguration, port: Int, loadDemoData: Bool, logger: Logger) async throws {
         // The gateway's settings first: a bad one stops the start before any database opens.
         let gatewayConfiguration = try GatewayConfiguration(environment: configuration.environment)
-        let platform = try await PlatformResources(configuration: configuration, hostsAuth: true, logger: logger)
+        let platform = try await PlatformResources.configured(configuration, hostsAuth: true, logger: logger)
         var hosts: [ServiceHost] = []
         do {
             for entry in ServiceCatalog.entries {

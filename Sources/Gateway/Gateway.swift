@@ -56,9 +56,7 @@ public struct Gateway: Sendable {
 
     /// The object store's origin when downloads are presigned URLs of it: pages may show its images.
     private var storeOrigins: [String] {
-        guard let s3 = platform.configuration.s3, s3.presignedDownloads != nil, let scheme = s3.publicEndpoint.scheme, let host = s3.publicEndpoint.host
-        else { return [] }
-        return ["\(scheme)://\(host)" + (s3.publicEndpoint.port.map { ":\($0)" } ?? "")]
+        platform.adapters.directDownloadOrigin.map { [$0] } ?? []
     }
 
     /// The gateway's router, exposed for tests.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ComptoirAdapters
 import ComptoirKit
 import ComptoirPlatform
 import Foundation
@@ -23,7 +24,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let logger = LogSetup.logger()
         try await reportingConfigurationErrors {
             let gatewayConfiguration = try GatewayConfiguration(environment: configuration.environment)
-            let platform = try await PlatformResources(configuration: configuration, hostsAuth: false, logger: logger)
+            let platform = try await PlatformResources.configured(configuration, hostsAuth: false, logger: logger)
             let upstreams = Dictionary(uniqueKeysWithValues: ServiceCatalog.ids.compactMap { id in configuration.serviceURLs[id].map { (id, $0) } })
             let app = try Gateway(platform: platform, configuration: gatewayConfiguration, upstreams: upstreams).application(host: host, port: port)
             let closer = ResourceCloser(databases: [], platform: platform)

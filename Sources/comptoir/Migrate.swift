@@ -1,4 +1,5 @@
 import ArgumentParser
+import ComptoirAdapters
 import ComptoirContracts
 import ComptoirKit
 import ComptoirPlatform
@@ -21,7 +22,7 @@ struct Migrate: AsyncParsableCommand {
         let configuration = try data.load()
         let logger = LogSetup.logger()
         try await reportingConfigurationErrors {
-            let platform = try await PlatformResources(configuration: configuration, hostsAuth: selected.contains { $0.id == .auth }, logger: logger)
+            let platform = try await PlatformResources.configured(configuration, hostsAuth: selected.contains { $0.id == .auth }, logger: logger)
             for (id, type) in selected {
                 try await ServiceHost.migrate(type, platform: platform)
                 print("migrated \(id)")

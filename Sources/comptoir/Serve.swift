@@ -1,4 +1,5 @@
 import ArgumentParser
+import ComptoirAdapters
 import ComptoirContracts
 import ComptoirKit
 import ComptoirPlatform
@@ -35,8 +36,8 @@ struct Serve: AsyncParsableCommand {
         let configuration = try data.load()
         let logger = LogSetup.logger()
         try await reportingConfigurationErrors {
-            let platform = try await PlatformResources(configuration: configuration, hostsAuth: id == .auth, logger: logger)
-            if configuration.amqp == nil {
+            let platform = try await PlatformResources.configured(configuration, hostsAuth: id == .auth, logger: logger)
+            if !platform.adapters.crossesProcesses {
                 logger.warning("events travel in-process only: consumers in other processes will not see them; set COMPTOIR_AMQP_URL")
             }
             let host = try await ServiceHost.make(type, platform: platform, loadDemoData: !noDemo)

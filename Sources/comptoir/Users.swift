@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthService
+import ComptoirAdapters
 import ComptoirContracts
 import ComptoirKit
 import Foundation
@@ -31,7 +32,7 @@ struct Users: AsyncParsableCommand {
             }
             let configuration = try data.load()
             try await reportingConfigurationErrors {
-                let platform = try await PlatformResources(configuration: configuration, hostsAuth: true, logger: LogSetup.logger())
+                let platform = try await PlatformResources.configured(configuration, hostsAuth: true, logger: LogSetup.logger())
                 let environment = try await ServiceEnvironment(id: .auth, platform: platform, loadDemoData: false)
                 let service = try await AuthService(environment: environment)
                 try await ServiceHost.migrate(service: service, environment: environment)

@@ -1,4 +1,5 @@
 import AMQP
+import ComptoirAdapters
 import ComptoirContracts
 import ComptoirKit
 import Foundation

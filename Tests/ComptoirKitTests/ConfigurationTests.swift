@@ -60,33 +60,6 @@ import Testing
         }
     }
 
-    @Test func rabbitMQNodesAreReadFromOneVariable() throws {
-        let configuration = try ComptoirConfiguration(
-            environment: EnvironmentReader([
-                "COMPTOIR_AMQP_URL": "amqp://shop:s%40cret@rabbit-0:5673/prod,rabbit-1, rabbit-2:5674", "COMPTOIR_AMQP_NAMESPACE": "blue-2",
-            ]), dataDirectory: "/tmp/x", basePort: 9000)
-        let amqp = try #require(configuration.amqp)
-        #expect(amqp.endpoints.map(\.description) == ["rabbit-0:5673", "rabbit-1:5672", "rabbit-2:5674"])
-        #expect(amqp.user == "shop" && amqp.password == "s@cret" && amqp.virtualHost == "prod")
-        #expect(configuration.amqpNamespace == "blue-2")
-        #expect(try ComptoirConfiguration(environment: EnvironmentReader([:]), dataDirectory: "/tmp/x", basePort: 9000).amqp == nil)
-    }
-
-    @Test func aBadRabbitMQSettingNamesItsVariableWithoutThePassword() {
-        for (name, value) in [
-            ("COMPTOIR_AMQP_URL", "http://shop:topsecret@rabbit-0"), ("COMPTOIR_AMQP_URL", "amqp://shop:topsecret@rabbit-0:5672, :99999"),
-            ("COMPTOIR_AMQP_NAMESPACE", "has spaces"),
-        ] {
-            do {
-                _ = try ComptoirConfiguration(environment: EnvironmentReader([name: value]), dataDirectory: "/tmp/x", basePort: 9000)
-                Issue.record("\(name)=\(value) was accepted")
-            } catch {
-                #expect("\(error)".contains(name))
-                #expect(!"\(error)".contains("topsecret"), "\(error)")
-            }
-        }
-    }
-
     @Test func moneyRefusesMixedCurrenciesAndOverflow() throws {
         let euros = Money(amount: 1999, currency: .eur)
         #expect(try (euros + euros).amount == 3998)

@@ -1,3 +1,4 @@
+import ComptoirAdapters
 import ComptoirKit
 import ComptoirTesting
 import Foundation

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ComptoirAdapters
 import ComptoirContracts
 import ComptoirKit
 import ComptoirTesting
@@ -16,7 +17,7 @@ struct S3BlobStoreTests {
         let configuration = try TestPlatform.configuration(
             dataDirectory: FileManager.default.temporaryDirectory,
             environment: TestPlatform.variables(extra, cluster: true).filter { $0.key.hasPrefix("COMPTOIR_S3_") })
-        let store = S3BlobStore(settings: try #require(configuration.s3), service: .sav)
+        let store = S3BlobStore(settings: try #require(try AdapterSettings(environment: configuration.environment).s3), service: .sav)
         try await store.ensureBucket()
         return store
     }
@@ -72,6 +73,6 @@ struct S3BlobStoreTests {
             dataDirectory: FileManager.default.temporaryDirectory,
             environment: TestPlatform.variables(["COMPTOIR_S3_BUCKET": "never-created-\(UUID().uuidString.prefix(8).lowercased())"], cluster: true)
                 .filter { $0.key.hasPrefix("COMPTOIR_S3_") })
-        await #expect(throws: (any Error).self) { try await S3BlobStore(settings: try #require(configuration.s3), service: .sav).ping() }
+        await #expect(throws: (any Error).self) { try await S3BlobStore(settings: try #require(try AdapterSettings(environment: configuration.environment).s3), service: .sav).ping() }
     }
 }

@@ -1,3 +1,4 @@
+import ComptoirAdapters
 import ComptoirContracts
 import ComptoirKit
 import Foundation
@@ -68,8 +69,7 @@ public enum TestPlatform {
     public static func resources(dataDirectory: URL, environment: [String: String] = [:]) async throws -> PlatformResources {
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["COMPTOIR_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-        return try await PlatformResources(
-            configuration: configuration(dataDirectory: dataDirectory, environment: environment), hostsAuth: true, logger: logger)
+        return try await PlatformResources.configured(configuration(dataDirectory: dataDirectory, environment: environment), hostsAuth: true, logger: logger)
     }
 }
 

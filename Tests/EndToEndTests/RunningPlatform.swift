@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ComptoirAdapters
 import ComptoirContracts
 import ComptoirKit
 import ComptoirPlatform

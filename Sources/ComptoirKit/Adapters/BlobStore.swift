@@ -63,7 +63,7 @@ extension BlobStore {
         }
     }
 
-    static func validate(_ key: String) throws {
+    public static func validate(_ key: String) throws {
         let allowed = key.utf8.allSatisfy { byte in
             (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2E || byte == 0x2F || byte == 0x2D || byte == 0x5F
         }

@@ -1,11 +1,14 @@
 import Foundation
-import SMTP
 
 /// Sends e-mail: `.eml` files in embedded mode, SMTP in cluster mode.
 public protocol Mailer: Sendable {
     func send(_ message: MailMessage) async throws
     /// Fails when mail cannot be sent; for `/health/ready`.
     func ping() async throws
+    /// Whether mail waits in the sender's queue while `ping` fails, so that a failure degrades the
+    /// service rather than failing it (a relay that is down), or is lost (a mail folder that is not
+    /// writable, which is a failure).
+    var queuesWhileUnavailable: Bool { get }
 }
 
 /// One e-mail. Every mail has a plain-text part; the HTML part is optional.
@@ -32,15 +35,5 @@ public struct MailMessage: Sendable, Equatable {
     public static func == (lhs: MailMessage, rhs: MailMessage) -> Bool {
         lhs.messageID == rhs.messageID && lhs.from == rhs.from && lhs.to == rhs.to && lhs.subject == rhs.subject && lhs.text == rhs.text
             && lhs.html == rhs.html && lhs.headers.map { "\($0.0):\($0.1)" } == rhs.headers.map { "\($0.0):\($0.1)" }
-    }
-
-    /// The message as MIME (``SMTP/MIMEMessage``): the same bytes for an `.eml` file and for SMTP.
-    public func mime(date: Date = Date()) -> MIMEMessage {
-        MIMEMessage(from: from, to: to, subject: subject, text: text, html: html, headers: headers, messageID: messageID, date: date)
-    }
-
-    /// The message in RFC 5322 form with MIME parts (UTF-8 parts in base64).
-    public func rfc5322(date: Date = Date()) -> String {
-        mime(date: date).rendered()
     }
 }

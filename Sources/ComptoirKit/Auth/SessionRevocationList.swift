@@ -1,6 +1,5 @@
 import Foundation
 import NIOConcurrencyHelpers
-import Redis
 
 /// The sessions whose access tokens must no longer be accepted, though not yet expired: auth
 /// adds a session on logout, on a reused refresh token and when a password change ends the
@@ -29,28 +28,4 @@ public final class InMemorySessionRevocationList: SessionRevocationList {
     public func isRevoked(_ session: UUID) async throws -> Bool {
         entries.withLockedValue { $0[session].map { $0 > .now } ?? false }
     }
-}
-
-/// The list in Redis, seen at once by every replica of every service.
-public struct RedisSessionRevocationList: SessionRevocationList {
-    let redis: RedisClient
-    let prefix: String
-
-    public init(redis: RedisClient, prefix: String) {
-        self.redis = redis
-        self.prefix = prefix
-    }
-
-    public func revoke(_ sessions: [UUID], for lifetime: Duration) async throws {
-        let commands = sessions.map { session in
-            RedisCommand("SET", [RedisArgument(key(session)), "1", "PX", RedisArgument(Int(lifetime.nanoseconds / 1_000_000) + 1000)])
-        }
-        for result in try await redis.pipeline(commands) { _ = try result.get() }
-    }
-
-    public func isRevoked(_ session: UUID) async throws -> Bool {
-        try await redis.get(key(session)) != nil
-    }
-
-    private func key(_ session: UUID) -> String { prefix + session.uuidString.lowercased() }
 }

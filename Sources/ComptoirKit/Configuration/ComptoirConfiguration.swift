@@ -1,4 +1,3 @@
-import AMQP
 import ComptoirContracts
 import Foundation
 import Logging
@@ -19,17 +18,6 @@ public struct ComptoirConfiguration: Sendable {
     public var databasePoolSize: Int
     /// How long a request waits for a pooled connection (`COMPTOIR_DATABASE_TIMEOUT`).
     public var databaseTimeout: Duration
-    /// The Redis server for the cache, the shared rate limits and token revocation (`COMPTOIR_REDIS_URL`).
-    public var redis: RedisSettings?
-    /// Object storage on S3 or MinIO (`COMPTOIR_S3_ENDPOINT` and its companions); otherwise files.
-    public var s3: S3Settings?
-    /// Outgoing mail through SMTP (`COMPTOIR_SMTP_URL`); otherwise `.eml` files.
-    public var smtp: SMTPSettings?
-    /// The RabbitMQ cluster carrying events between services (`COMPTOIR_AMQP_URL`, a comma-separated
-    /// list of nodes); otherwise events go in-process.
-    public var amqp: AMQPConfiguration?
-    /// Put before every exchange and queue name (`COMPTOIR_AMQP_NAMESPACE`), for platforms sharing a broker.
-    public var amqpNamespace: String
     /// Whether services cache reads (`COMPTOIR_CACHE`, on by default; `off` for benchmarks and debugging).
     public var cacheEnabled: Bool
     /// Where each service is reached (`COMPTOIR_<ID>_URL`).
@@ -96,22 +84,7 @@ public struct ComptoirConfiguration: Sendable {
         }
         self.databasePoolSize = try env.int("COMPTOIR_DATABASE_POOL_SIZE", default: 4, in: 1...256)
         self.databaseTimeout = try env.duration("COMPTOIR_DATABASE_TIMEOUT", default: .seconds(10))
-        self.redis = try RedisSettings(environment: env)
-        self.s3 = try S3Settings(environment: env)
-        self.smtp = try SMTPSettings(environment: env)
         self.cacheEnabled = try env.bool("COMPTOIR_CACHE", default: true)
-        self.amqpNamespace = env.string("COMPTOIR_AMQP_NAMESPACE") ?? ""
-        guard amqpNamespace.count <= 40, amqpNamespace.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw ConfigurationError("COMPTOIR_AMQP_NAMESPACE", "must be at most 40 letters, digits, - or _ (got \"\(amqpNamespace)\")")
-        }
-        if let url = env.string("COMPTOIR_AMQP_URL") {
-            do {
-                amqp = try AMQPConfiguration(url: url)
-            } catch {
-                throw ConfigurationError(
-                    "COMPTOIR_AMQP_URL", "must look like amqp://user:password@host:5672/vhost, or a comma-separated list of nodes (got \"\(EnvironmentReader.redacted(url))\")")
-            }
-        }
         var urls: [ServiceID: URL] = [:]
         for service in ServiceID.allCases {
             let name = "COMPTOIR_\(service.environmentName)_URL"

@@ -28,11 +28,11 @@ public struct RateLimit: Sendable, Equatable {
 
     /// The capacity the limiters compute with: brought within 1…``maximumCapacity`` for a limit
     /// made in code with any numbers, so that its tokens always convert back to an `Int`.
-    var bucketCapacity: Int { min(max(capacity, 1), Self.maximumCapacity) }
+    public var bucketCapacity: Int { min(max(capacity, 1), Self.maximumCapacity) }
 
     /// Tokens added per second: positive and finite for every limit (a zero period refills at
     /// once), so that the wait for the next token is always a finite number of milliseconds.
-    var refillPerSecond: Double {
+    public var refillPerSecond: Double {
         Double(bucketCapacity) / max(Double(period.nanoseconds) / 1e9, 1e-9)
     }
 }

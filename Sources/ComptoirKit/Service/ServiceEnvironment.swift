@@ -34,24 +34,9 @@ public struct ServiceEnvironment: Sendable {
         self.database = try await ServiceDatabase(service: id, configuration: configuration, logger: logger)
         self.outbox = Outbox(service: id)
         self.inbox = Inbox(database: database, metrics: metrics)
-        self.cache = MeteredCache(platform.cache(for: id.rawValue), metrics: metrics)
-        if let s3 = configuration.s3 {
-            let store = S3BlobStore(settings: s3, service: id, httpClient: platform.httpClient)
-            do {
-                try await store.ensureBucket()
-            } catch {
-                // Not fatal: readiness reports the store until it answers.
-                logger.warning("cannot reach the object store's bucket yet", metadata: ["bucket": .string(s3.bucket), "error": .string("\(error)")])
-            }
-            self.blobs = store
-        } else {
-            self.blobs = try FileBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs").appendingPathComponent(id.rawValue))
-        }
-        if let smtp = configuration.smtp {
-            self.mailer = SMTPMailer(configuration: smtp.client, logger: logger)
-        } else {
-            self.mailer = try FileMailer(directory: configuration.dataDirectory.appendingPathComponent("mail"))
-        }
+        self.cache = MeteredCache(platform.cache(for: id), metrics: metrics)
+        self.blobs = try await platform.adapters.blobStore(for: id, logger: logger)
+        self.mailer = try platform.adapters.mailer(logger: logger)
         self.client = InternalClient(
             httpClient: platform.httpClient, serviceURLs: configuration.serviceURLs.filter { calls.contains($0.key) },
             tokens: ServiceTokenIssuer(signer: platform.serviceSigner, service: id))
@@ -59,14 +44,12 @@ public struct ServiceEnvironment: Sendable {
 
     /// The dependencies `/health/ready` checks.
     public var healthChecks: [HealthCheck] {
-        var checks = [
+        [
             HealthCheck("database") { try await database.ping() },
             HealthCheck("cache", critical: false) { try await cache.ping() },
             HealthCheck("blobs") { try await blobs.ping() },
             // Mail waits in newsletters' queue while SMTP is down: a degraded service, not a failing one.
-            HealthCheck("mail", critical: !(mailer is SMTPMailer)) { try await mailer.ping() },
-        ]
-        if let bus = platform.bus as? AMQPEventBus { checks.append(HealthCheck("events") { try bus.checkConnected() }) }
-        return checks
+            HealthCheck("mail", critical: !mailer.queuesWhileUnavailable) { try await mailer.ping() },
+        ] + platform.adapters.healthChecks
     }
 }

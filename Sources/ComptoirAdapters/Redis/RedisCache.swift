@@ -1,3 +1,4 @@
+import ComptoirKit
 import Redis
 
 /// The cache in cluster mode: one Redis shared by every replica, keys under

@@ -1,3 +1,4 @@
+import ComptoirKit
 import Redis
 
 /// How the platform uses Redis: the server (`COMPTOIR_REDIS_URL`), the prefix of every key
@@ -8,7 +9,7 @@ public struct RedisSettings: Sendable {
     public var keyPrefix: String
 
     /// `nil` when `COMPTOIR_REDIS_URL` is unset: the in-memory adapters are used.
-    init?(environment env: EnvironmentReader) throws {
+    public init?(environment env: EnvironmentReader) throws {
         guard let url = env.string("COMPTOIR_REDIS_URL") else { return nil }
         do {
             client = try RedisConfiguration(url: url)

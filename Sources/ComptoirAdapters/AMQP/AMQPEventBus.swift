@@ -1,3 +1,4 @@
+import ComptoirKit
 import AMQP
 import ComptoirContracts
 import CoreMetrics

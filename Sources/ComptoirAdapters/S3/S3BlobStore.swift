@@ -1,3 +1,4 @@
+import ComptoirKit
 import AsyncHTTPClient
 import ComptoirContracts
 import Foundation

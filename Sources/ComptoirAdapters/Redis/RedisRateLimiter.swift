@@ -1,3 +1,4 @@
+import ComptoirKit
 import Logging
 import Redis
 

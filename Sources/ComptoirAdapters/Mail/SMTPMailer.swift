@@ -1,3 +1,4 @@
+import ComptoirKit
 import Foundation
 import Logging
 import SMTP
@@ -15,6 +16,9 @@ public final class SMTPMailer: Mailer {
     public init(configuration: SMTPConfiguration, logger: Logger) {
         self.client = SMTPClient(configuration: configuration, logger: logger)
     }
+
+    /// Mail waits in the sender's queue while the relay is down.
+    public var queuesWhileUnavailable: Bool { true }
 
     public func send(_ message: MailMessage) async throws {
         try await client.send(message.mime())

@@ -1,3 +1,4 @@
+import ComptoirKit
 import Foundation
 import NIOPosix
 
@@ -10,6 +11,8 @@ import NIOPosix
 public struct FileMailer: Mailer {
     public let directory: URL
     private let threadPool: NIOThreadPool
+
+    public var queuesWhileUnavailable: Bool { false }
 
     public init(directory: URL, threadPool: NIOThreadPool = .singleton) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

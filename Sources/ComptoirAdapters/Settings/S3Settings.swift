@@ -1,3 +1,4 @@
+import ComptoirKit
 import Foundation
 import S3
 
@@ -15,7 +16,7 @@ public struct S3Settings: Sendable {
     public var publicEndpoint: URL
 
     /// `nil` when `COMPTOIR_S3_ENDPOINT` is unset: blobs are files under the data directory.
-    init?(environment env: EnvironmentReader) throws {
+    public init?(environment env: EnvironmentReader) throws {
         guard let endpoint = try env.url("COMPTOIR_S3_ENDPOINT", schemes: ["http", "https"]) else { return nil }
         guard endpoint.path.isEmpty || endpoint.path == "/" else {
             throw ConfigurationError("COMPTOIR_S3_ENDPOINT", "must be scheme://host[:port] without a path (got \"\(endpoint.absoluteString)\")")

@@ -1,3 +1,4 @@
+import ComptoirKit
 import Foundation
 import NIOSSL
 import SMTP
@@ -8,7 +9,7 @@ public struct SMTPSettings: Sendable {
     public var client: SMTPConfiguration
 
     /// `nil` when `COMPTOIR_SMTP_URL` is unset: mail is written as `.eml` files.
-    init?(environment env: EnvironmentReader) throws {
+    public init?(environment env: EnvironmentReader) throws {
         guard let url = env.string("COMPTOIR_SMTP_URL") else { return nil }
         do {
             client = try SMTPConfiguration(url: url)
