@@ -1,6 +1,8 @@
-"""Shared pieces of the scripts that test the comptoir binary from outside (smoke-test,
-crash-test, redis-test, amqp-test): check bookkeeping, an HTTP client for the gateway, free ports, and platform
-processes started, polled, stopped and killed.
+"""Shared pieces of the tests of the comptoir binary from outside: the pytest suite in
+scripts/tests (smoke, crash, Redis, RabbitMQ, mail) and the scripts fuzz-test, k8s-run and
+container-test. An HTTP client for the gateway, free ports, platform processes started, polled,
+stopped and killed, and one `eventually`. `Results` (an ok/FAIL line per check and a count) is
+for those three scripts only; the pytest suite asserts.
 """
 
 import json
@@ -28,8 +30,24 @@ ADMIN_PASSWORD = "admin-password-123"
 
 
 # ---------------------------------------------------------------------------
-# Check bookkeeping
+# Check bookkeeping (fuzz-test, k8s-run, container-test) and polling
 # ---------------------------------------------------------------------------
+
+def eventually(predicate, timeout=30.0, what=None, interval=0.2):
+    """Calls `predicate` until it returns a truthy value, and returns that value. At `timeout`
+    seconds: raises AssertionError naming `what` (and the last value) when `what` is given,
+    else returns the last, falsy value (for the scripts that count their checks themselves)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            if what is not None:
+                raise AssertionError(f"{what}: not within {timeout:g} s (last: {value!r})")
+            return value
+        time.sleep(interval)
+
 
 class Results:
     def __init__(self):
@@ -216,6 +234,7 @@ class Instance:
         self.process = None
         self.log_file = None
         self.ready = False
+        self.ready_after = None
         os.makedirs(self.data_dir, exist_ok=True)
 
     @property
@@ -290,59 +309,81 @@ class Instance:
             self.log_file = None
 
 
-def wait_ready(results, instances):
-    """Polls /health/ready of every instance concurrently until 200, exit or timeout."""
-    deadline = time.monotonic() + READY_TIMEOUT
+def await_ready(instances, timeout=READY_TIMEOUT):
+    """Polls /health/ready of every instance concurrently until 200, exit or timeout. Returns
+    {instance: None when ready, else what went wrong}; sets `ready` and `ready_after` (s)."""
+    deadline = time.monotonic() + timeout
     started = time.monotonic()
     pending = list(instances)
+    outcome = {}
     while pending:
         for inst in list(pending):
             if not inst.running():
-                results.fail(f"{inst.name}: GET /health/ready -> 200",
-                             f"process exited with code {inst.process.returncode} before it was ready")
-                inst.print_log_tail()
+                outcome[inst] = f"process exited with code {inst.process.returncode} before it was ready"
                 pending.remove(inst)
                 continue
             if http_status(inst.base_url + "/health/ready", timeout=2.0) == 200:
                 inst.ready = True
-                results.check(True, f"{inst.name}: GET /health/ready -> 200 "
-                                    f"(port {inst.port}, {time.monotonic() - started:.1f} s)")
+                inst.ready_after = time.monotonic() - started
+                outcome[inst] = None
                 pending.remove(inst)
         if not pending:
             break
         if time.monotonic() > deadline:
             for inst in pending:
-                results.fail(f"{inst.name}: GET /health/ready -> 200",
-                             f"not ready after {READY_TIMEOUT:.0f} s")
-                inst.print_log_tail()
+                outcome[inst] = f"not ready after {timeout:.0f} s"
             break
         time.sleep(0.5)
+    return outcome
+
+
+def stop_gracefully(instances, timeout=STOP_TIMEOUT):
+    """SIGTERM every running instance, then waits up to `timeout` for each to exit; one still
+    running then is killed. Returns {instance: exit code, or None when it had to be killed} for
+    the instances that were running."""
+    running = [inst for inst in instances if inst.running()]
+    for inst in running:
+        try:
+            inst.process.send_signal(signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + timeout
+    codes = {}
+    for inst in running:
+        try:
+            codes[inst] = inst.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            inst.kill()
+            codes[inst] = None
+    return codes
+
+
+def wait_ready(results, instances):
+    """await_ready, one check per instance."""
+    for inst, problem in await_ready(instances).items():
+        if problem is None:
+            results.check(True, f"{inst.name}: GET /health/ready -> 200 (port {inst.port}, {inst.ready_after:.1f} s)")
+        else:
+            results.fail(f"{inst.name}: GET /health/ready -> 200", problem)
+            inst.print_log_tail()
 
 
 def stop_all(results, instances):
-    """SIGTERM every running instance, then expect exit code 0 within STOP_TIMEOUT."""
-    for inst in instances:
-        if inst.running():
-            try:
-                inst.process.send_signal(signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    deadline = time.monotonic() + STOP_TIMEOUT
-    for inst in instances:
-        if inst.process is None:
-            continue
-        if inst.process.returncode is not None and not inst.ready:
-            continue  # already reported as having exited early
-        try:
-            code = inst.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            inst.kill()
-            results.fail(f"{inst.name}: clean exit after SIGTERM",
-                         f"still running after {STOP_TIMEOUT:.0f} s; killed")
-            inst.print_log_tail()
-            continue
-        if not results.check(code == 0, f"{inst.name}: clean exit after SIGTERM (exit code 0)",
-                             f"exit code {code}"):
+    """SIGTERM every running instance, then expect exit code 0 within STOP_TIMEOUT (an instance
+    that exited before it was ready is left out: wait_ready reported it)."""
+    waited = [inst for inst in instances if inst.process is not None
+              and not (inst.process.returncode is not None and not inst.ready)]
+    codes = stop_gracefully(waited)
+    for inst in waited:
+        if inst not in codes:
+            code = inst.process.returncode
+        else:
+            code = codes[inst]
+            if code is None:
+                results.fail(f"{inst.name}: clean exit after SIGTERM", f"still running after {STOP_TIMEOUT:.0f} s; killed")
+                inst.print_log_tail()
+                continue
+        if not results.check(code == 0, f"{inst.name}: clean exit after SIGTERM (exit code 0)", f"exit code {code}"):
             inst.print_log_tail()
 
 

@@ -1,6 +1,6 @@
-"""The purchase journeys and checks shared by the scripts that test the saga from outside
-(crash-test, amqp-test): a shop client for one running platform, and the check that every
-order settled exactly once.
+"""The purchase journeys shared by the tests that drive the saga from outside (the pytest
+suite's crash and RabbitMQ tests, scripts/k8s-run): a shop client for one running platform, and
+the assertion that every order settled exactly once.
 """
 
 import os
@@ -8,7 +8,7 @@ import signal
 import time
 import uuid
 
-from harness import ADMIN_EMAIL, ADMIN_PASSWORD, Client
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, Client, eventually
 
 SETTLE_TIMEOUT = 30.0
 
@@ -16,9 +16,9 @@ SETTLE_TIMEOUT = 30.0
 class Shop:
     """API journeys against one running platform."""
 
-    def __init__(self, results, base_url):
-        self.results = results
-        self.client = Client(base_url)
+    def __init__(self, *arguments):
+        # Shop(base_url); scripts/k8s-run still passes its Results first: Shop(results, base_url).
+        self.client = Client(arguments[-1])
 
     def must(self, response, status, what):
         if response.status != status:
@@ -69,42 +69,38 @@ class Shop:
         return [m for m in page["items"] if m["reason"] == "orders.order.confirmed" and number in m["subject"] and m["status"] == "sent"]
 
 
-def eventually(condition, timeout=SETTLE_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.2)
-
-
 def kill_hard(instance):
     os.killpg(instance.process.pid, signal.SIGKILL)
     instance.process.wait(timeout=10)
 
 
-def check_settled(results, shop, admin, label, placed, expected_confirmed, product, expected_stock):
-    """Every order settled exactly once after the restart."""
+def assert_settled(shop, admin, label, placed, expected_confirmed, product, expected_stock):
+    """Every order of `placed` ([(buyer, order)]) settled exactly once: none pending,
+    `expected_confirmed` confirmed and the others cancelled, the stock at `expected_stock`
+    (reserved once), one delivery per confirmed order and none for a cancelled one, the basket of
+    a confirmed order emptied, one confirmation mail per confirmed order and no duplicate.
+    Returns the figures, as one line."""
     def settled():
         states = [shop.order(buyer, order["id"])["status"] for buyer, order in placed]
         return states if "pending" not in states else None
-    states = eventually(settled)
-    if not results.check(states is not None, f"{label}: every order settled", "some still pending"):
-        return
+    states = eventually(settled, SETTLE_TIMEOUT, f"{label}: every order settled (none pending)")
     confirmed = [(b, o) for (b, o), s in zip(placed, states) if s == "confirmed"]
-    results.check(len(confirmed) == expected_confirmed, f"{label}: {expected_confirmed} confirmed, {len(placed) - expected_confirmed} cancelled",
-                  f"states {states}")
-    results.check(shop.stock(product) == expected_stock, f"{label}: stock {expected_stock}, reserved exactly once", f"stock {shop.stock(product)}")
+    cancelled = len(placed) - len(confirmed)
+    assert len(confirmed) == expected_confirmed, \
+        f"{label}: {expected_confirmed} confirmed, {len(placed) - expected_confirmed} cancelled wanted; states {states}"
+    stock = shop.stock(product)
+    assert stock == expected_stock, f"{label}: stock {expected_stock} wanted (reserved exactly once), is {stock}"
     for buyer, order in placed:
-        is_confirmed = (buyer, order) in confirmed
-        wanted = 1 if is_confirmed else 0
-        deliveries = eventually(lambda: len(shop.deliveries(buyer, order["id"])) == wanted) and len(shop.deliveries(buyer, order["id"]))
-        results.check(len(shop.deliveries(buyer, order["id"])) == wanted, f"{label}: order {order['number']} has {wanted} delivery",
-                      f"{deliveries}")
-        eventually(lambda: len(shop.confirmation_mails(admin, buyer, order["number"])) >= wanted)
-        if is_confirmed:
-            eventually(lambda: shop.basket_lines(buyer) == 0)
-            results.check(shop.basket_lines(buyer) == 0, f"{label}: order {order['number']}'s basket emptied")
+        wanted = 1 if (buyer, order) in confirmed else 0
+        eventually(lambda: len(shop.deliveries(buyer, order["id"])) == wanted, SETTLE_TIMEOUT)
+        deliveries = len(shop.deliveries(buyer, order["id"]))
+        assert deliveries == wanted, f"{label}: order {order['number']} should have {wanted} delivery, has {deliveries}"
+        eventually(lambda: len(shop.confirmation_mails(admin, buyer, order["number"])) >= wanted, SETTLE_TIMEOUT)
+        if wanted:
+            eventually(lambda: shop.basket_lines(buyer) == 0, SETTLE_TIMEOUT)
+            assert shop.basket_lines(buyer) == 0, f"{label}: order {order['number']}'s basket should be empty"
     time.sleep(1.0)  # anything sent twice would show up by now
     mails = sum(len(shop.confirmation_mails(admin, b, o["number"])) for b, o in placed)
-    results.check(mails == expected_confirmed, f"{label}: {expected_confirmed} confirmation mails, no duplicate", f"{mails} mails")
+    assert mails == expected_confirmed, f"{label}: {expected_confirmed} confirmation mails wanted (no duplicate), {mails} sent"
+    return (f"{label}: {len(placed)} orders settled: {len(confirmed)} confirmed, {cancelled} cancelled, stock {stock}, "
+            f"{len(confirmed)} deliveries, {mails} confirmation mails")
