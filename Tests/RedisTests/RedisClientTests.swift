@@ -25,12 +25,17 @@ struct RedisClientTests {
     let prefix = "test:\(UUID().uuidString):"
 
     private func withClient(_ body: (RedisClient) async throws -> Void) async throws {
-        try await withConfiguredClient({ _ in }, body)
+        try await withConfiguredClient(try configuration { _ in }, body)
     }
 
-    private func withConfiguredClient(_ adjust: (inout RedisConfiguration) -> Void, _ body: (RedisClient) async throws -> Void) async throws {
+    /// The test server's configuration, adjusted.
+    private func configuration(_ adjust: (inout RedisConfiguration) -> Void) throws -> RedisConfiguration {
         var configuration = try RedisConfiguration(url: TestServer.url!)
         adjust(&configuration)
+        return configuration
+    }
+
+    private func withConfiguredClient(_ configuration: RedisConfiguration, _ body: (RedisClient) async throws -> Void) async throws {
         let client = RedisClient(configuration: configuration, logger: TestServer.quietLogger)
         do {
             try await body(client)
@@ -124,7 +129,7 @@ struct RedisClientTests {
     }
 
     @Test func pipelinesManyCommandsFromManyTasks() async throws {
-        try await withConfiguredClient({ $0.poolSize = 2 }) { redis throws in
+        try await withConfiguredClient(try configuration { $0.poolSize = 2 }) { redis throws in
             let key = prefix + "many"
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<2000 { group.addTask { _ = try await redis.increment(key) } }
@@ -144,13 +149,13 @@ struct RedisClientTests {
 
     @Test func selectsTheDatabaseOfTheURL() async throws {
         let key = prefix + "db"
-        try await withConfiguredClient({ $0.database = 1 }) { redis throws in try await redis.set(key, to: [1], expiry: .seconds(30)) }
-        try await withConfiguredClient({ $0.database = 0 }) { redis throws in #expect(try await redis.get(key) == nil) }
-        try await withConfiguredClient({ $0.database = 1 }) { redis throws in #expect(try await redis.get(key) == [1]) }
+        try await withConfiguredClient(try configuration { $0.database = 1 }) { redis throws in try await redis.set(key, to: [1], expiry: .seconds(30)) }
+        try await withConfiguredClient(try configuration { $0.database = 0 }) { redis throws in #expect(try await redis.get(key) == nil) }
+        try await withConfiguredClient(try configuration { $0.database = 1 }) { redis throws in #expect(try await redis.get(key) == [1]) }
     }
 
     @Test func refusesAWrongPassword() async throws {
-        try await withConfiguredClient({ $0.password = "not-the-password"; $0.username = nil }) { redis throws in
+        try await withConfiguredClient(try configuration { $0.password = "not-the-password"; $0.username = nil }) { redis throws in
             await #expect {
                 try await redis.ping()
             } throws: { error in
@@ -161,7 +166,7 @@ struct RedisClientTests {
     }
 
     @Test func timesOutAndRecovers() async throws {
-        try await withConfiguredClient({ $0.commandTimeout = .milliseconds(200); $0.poolSize = 1; $0.minimumBackoff = .milliseconds(10) }) { redis throws in
+        try await withConfiguredClient(try configuration { $0.commandTimeout = .milliseconds(200); $0.poolSize = 1; $0.minimumBackoff = .milliseconds(10) }) { redis throws in
             // DEBUG SLEEP may be disabled; a Lua busy loop would block the other tests' server, so use a
             // blocking pop with a timeout longer than ours instead.
             await #expect(throws: RedisError.timeout) {
@@ -179,7 +184,7 @@ struct RedisClientTests {
     }
 
     @Test func reconnectsAfterTheServerDropsTheConnection() async throws {
-        try await withConfiguredClient({ $0.poolSize = 1; $0.minimumBackoff = .milliseconds(10) }) { redis throws in
+        try await withConfiguredClient(try configuration { $0.poolSize = 1; $0.minimumBackoff = .milliseconds(10) }) { redis throws in
             let id = try await redis.send(RedisCommand("CLIENT", ["ID"])).int!
             try await withClient { other throws in try await other.send(RedisCommand("CLIENT", ["KILL", "ID", RedisArgument(id)])) }
             var recovered = false

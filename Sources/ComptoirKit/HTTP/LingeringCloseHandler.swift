@@ -133,7 +133,9 @@ public final class LingeringCloseHandler: ChannelDuplexHandler, RemovableChannel
         deadline?.cancel()
         idleTimer?.cancel()
         let closed = context.eventLoop.makePromise(of: Void.self)
-        closed.futureResult.whenComplete { _ in promises.forEach { $0?.succeed() } }
+        closed.futureResult.whenComplete { _ in
+            for promise in promises { promise?.succeed() }
+        }
         context.close(mode: .all, promise: closed)
     }
 }

@@ -90,10 +90,11 @@ struct MailContent: Sendable, Equatable {
 
     /// A new ticket, for the support team.
     static func ticketCreated(_ ticket: TicketCreated) -> MailContent {
-        MailContent(
+        let about = ticket.orderId.map { " about order \($0.uuidString.lowercased())" } ?? ""
+        return MailContent(
             subject: "[\(ticket.number)] New ticket: \(ticket.subject)",
             text: """
-                \(ticket.customerName) <\(ticket.customerEmail)> opened ticket \(ticket.number)\(ticket.orderId.map { " about order \($0.uuidString.lowercased())" } ?? ""):
+                \(ticket.customerName) <\(ticket.customerEmail)> opened ticket \(ticket.number)\(about):
 
                 \(ticket.message)
 
