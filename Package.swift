@@ -81,24 +81,62 @@ let package = Package(
         .target(
             name: "ComptoirKit",
             dependencies: uses(
-                    "ComptoirContracts", "AsyncHTTPClient", "CoreMetrics", "Crypto", "FluentKit", "FluentPostgresDriver", "FluentSQLiteDriver",
-                    "HTTPTypes", "Hummingbird", "HummingbirdCore", "JWTKit", "Logging", "NIOConcurrencyHelpers", "NIOCore",
-                    "NIOFoundationEssentialsCompat", "NIOHTTP1", "NIOHTTPTypes", "NIOPosix", "PostgresKit", "Prometheus", "ServiceLifecycle",
-                    "SQLKit"
+                "ComptoirContracts",
+                "AsyncHTTPClient",
+                "CoreMetrics",
+                "Crypto",
+                "FluentKit",
+                "FluentPostgresDriver",
+                "FluentSQLiteDriver",
+                "HTTPTypes",
+                "Hummingbird",
+                "HummingbirdCore",
+                "JWTKit",
+                "Logging",
+                "NIOConcurrencyHelpers",
+                "NIOCore",
+                "NIOFoundationEssentialsCompat",
+                "NIOHTTP1",
+                "NIOHTTPTypes",
+                "NIOPosix",
+                "PostgresKit",
+                "Prometheus",
+                "ServiceLifecycle",
+                "SQLKit"
             )
         ),
         .target(
             name: "ComptoirAdapters",
             dependencies: uses(
-                    "AMQP", "ComptoirContracts", "ComptoirKit", "Redis", "S3", "SMTP", "AsyncHTTPClient", "CoreMetrics", "Logging", "NIOCore",
-                    "NIOFoundationCompat", "NIOPosix", "NIOSSL", "ServiceLifecycle"
+                "AMQP",
+                "ComptoirContracts",
+                "ComptoirKit",
+                "Redis",
+                "S3",
+                "SMTP",
+                "AsyncHTTPClient",
+                "CoreMetrics",
+                "Logging",
+                "NIOCore",
+                "NIOFoundationCompat",
+                "NIOPosix",
+                "NIOSSL",
+                "ServiceLifecycle"
             )
         ),
         .target(
             name: "AuthService",
             dependencies: uses(
-                    "ComptoirContracts", "ComptoirKit", "CoreMetrics", "Crypto", "FluentKit", "Hummingbird", "HummingbirdBcrypt", "Logging",
-                    "NIOPosix", "SQLKit"
+                "ComptoirContracts",
+                "ComptoirKit",
+                "CoreMetrics",
+                "Crypto",
+                "FluentKit",
+                "Hummingbird",
+                "HummingbirdBcrypt",
+                "Logging",
+                "NIOPosix",
+                "SQLKit"
             ),
             resources: [.copy("Resources/openapi.json")]
         ),
@@ -117,8 +155,16 @@ let package = Package(
         .target(
             name: "NewslettersService",
             dependencies: uses(
-                    "ComptoirContracts", "ComptoirKit", "CoreMetrics", "FluentKit", "HTTPTypes", "Hummingbird", "Mustache", "NIOCore",
-                    "ServiceLifecycle", "SQLKit"
+                "ComptoirContracts",
+                "ComptoirKit",
+                "CoreMetrics",
+                "FluentKit",
+                "HTTPTypes",
+                "Hummingbird",
+                "Mustache",
+                "NIOCore",
+                "ServiceLifecycle",
+                "SQLKit"
             )
         ),
         .target(name: "QuestionsService", dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "FluentSQL", "Hummingbird", "SQLKit")),
@@ -130,32 +176,76 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: uses(
-                    "ComptoirContracts", "ComptoirKit", "AsyncHTTPClient", "CoreMetrics", "HTTPTypes", "Hummingbird", "HummingbirdCore",
-                    "HummingbirdTLS", "Logging", "NIOConcurrencyHelpers", "NIOCore", "NIOFoundationEssentialsCompat", "NIOHTTP1", "NIOSSL",
-                    "ServiceLifecycle"
+                "ComptoirContracts",
+                "ComptoirKit",
+                "AsyncHTTPClient",
+                "CoreMetrics",
+                "HTTPTypes",
+                "Hummingbird",
+                "HummingbirdCore",
+                "HummingbirdTLS",
+                "Logging",
+                "NIOConcurrencyHelpers",
+                "NIOCore",
+                "NIOFoundationEssentialsCompat",
+                "NIOHTTP1",
+                "NIOSSL",
+                "ServiceLifecycle"
             ),
             resources: [.copy("Storefront")]
         ),
         .target(
             name: "ComptoirPlatform",
             dependencies: uses(
-                    "AddressesService", "AuthService", "BasketsService", "ComptoirAdapters", "ComptoirContracts", "ComptoirKit", "ContactsService",
-                    "DeliveriesService", "Gateway", "NewslettersService", "OrdersService", "ProductsService", "QuestionsService", "SavService",
-                    "WebsitesService", "Hummingbird", "Logging", "NIOCore", "ServiceLifecycle"
+                "AddressesService",
+                "AuthService",
+                "BasketsService",
+                "ComptoirAdapters",
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ContactsService",
+                "DeliveriesService",
+                "Gateway",
+                "NewslettersService",
+                "OrdersService",
+                "ProductsService",
+                "QuestionsService",
+                "SavService",
+                "WebsitesService",
+                "Hummingbird",
+                "Logging",
+                "NIOCore",
+                "ServiceLifecycle"
             )
         ),
         .executableTarget(
             name: "comptoir",
             dependencies: uses(
-                    "AuthService", "ComptoirAdapters", "ComptoirContracts", "ComptoirKit", "ComptoirPlatform", "Gateway", "ArgumentParser",
-                    "Hummingbird", "Logging", "ServiceLifecycle", "UnixSignals"
+                "AuthService",
+                "ComptoirAdapters",
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ComptoirPlatform",
+                "Gateway",
+                "ArgumentParser",
+                "Hummingbird",
+                "Logging",
+                "ServiceLifecycle",
+                "UnixSignals"
             )
         ),
         .target(
             name: "ComptoirTesting",
             dependencies: uses(
-                    "ComptoirAdapters", "ComptoirContracts", "ComptoirKit", "HTTPTypes", "Hummingbird", "HummingbirdTesting", "Logging", "NIOCore",
-                    "SQLKit"
+                "ComptoirAdapters",
+                "ComptoirContracts",
+                "ComptoirKit",
+                "HTTPTypes",
+                "Hummingbird",
+                "HummingbirdTesting",
+                "Logging",
+                "NIOCore",
+                "SQLKit"
             ),
             path: "Tests/ComptoirTesting"
         ),
@@ -166,21 +256,49 @@ let package = Package(
         .testTarget(
             name: "ComptoirKitTests",
             dependencies: uses(
-                    "AMQP", "ComptoirAdapters", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "Redis", "AsyncHTTPClient", "Crypto",
-                    "FluentKit", "Hummingbird", "HummingbirdTesting", "JWTKit", "Logging", "NIOConcurrencyHelpers", "NIOCore", "NIOHTTP1", "SQLKit"
+                "AMQP",
+                "ComptoirAdapters",
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ComptoirTesting",
+                "Redis",
+                "AsyncHTTPClient",
+                "Crypto",
+                "FluentKit",
+                "Hummingbird",
+                "HummingbirdTesting",
+                "JWTKit",
+                "Logging",
+                "NIOConcurrencyHelpers",
+                "NIOCore",
+                "NIOHTTP1",
+                "SQLKit"
             )
         ),
         .testTarget(
             name: "AuthServiceTests",
             dependencies: uses(
-                    "AuthService", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "FluentKit", "HTTPTypes", "Hummingbird",
-                    "HummingbirdTesting", "SQLKit"
+                "AuthService",
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ComptoirTesting",
+                "FluentKit",
+                "HTTPTypes",
+                "Hummingbird",
+                "HummingbirdTesting",
+                "SQLKit"
             )
         ),
         .testTarget(
             name: "WebsitesServiceTests",
             dependencies: uses(
-                    "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "WebsitesService", "FluentKit", "HTTPTypes", "HummingbirdTesting"
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ComptoirTesting",
+                "WebsitesService",
+                "FluentKit",
+                "HTTPTypes",
+                "HummingbirdTesting"
             )
         ),
         .testTarget(
@@ -190,34 +308,66 @@ let package = Package(
         .testTarget(
             name: "ProductsServiceTests",
             dependencies: uses(
-                    "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "ProductsService", "FluentKit", "HTTPTypes", "HummingbirdTesting",
-                    "NIOCore"
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ComptoirTesting",
+                "ProductsService",
+                "FluentKit",
+                "HTTPTypes",
+                "HummingbirdTesting",
+                "NIOCore"
             )
         ),
         .testTarget(
             name: "BasketsServiceTests",
             dependencies: uses(
-                    "BasketsService", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "ProductsService", "Crypto", "HTTPTypes",
-                    "HummingbirdTesting", "SQLKit"
+                "BasketsService",
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ComptoirTesting",
+                "ProductsService",
+                "Crypto",
+                "HTTPTypes",
+                "HummingbirdTesting",
+                "SQLKit"
             )
         ),
         .testTarget(
             name: "DeliveriesServiceTests",
             dependencies: uses(
-                    "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "DeliveriesService", "HTTPTypes", "HummingbirdTesting", "NIOCore"
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ComptoirTesting",
+                "DeliveriesService",
+                "HTTPTypes",
+                "HummingbirdTesting",
+                "NIOCore"
             )
         ),
         .testTarget(
             name: "NewslettersServiceTests",
             dependencies: uses(
-                    "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "NewslettersService", "Crypto", "FluentKit", "HTTPTypes",
-                    "HummingbirdTesting", "NIOCore"
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ComptoirTesting",
+                "NewslettersService",
+                "Crypto",
+                "FluentKit",
+                "HTTPTypes",
+                "HummingbirdTesting",
+                "NIOCore"
             )
         ),
         .testTarget(
             name: "ContactsServiceTests",
             dependencies: uses(
-                    "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "ContactsService", "FluentKit", "HTTPTypes", "HummingbirdTesting"
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ComptoirTesting",
+                "ContactsService",
+                "FluentKit",
+                "HTTPTypes",
+                "HummingbirdTesting"
             )
         ),
         .testTarget(
@@ -227,15 +377,39 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: uses(
-                    "ComptoirAdapters", "ComptoirContracts", "ComptoirKit", "ComptoirPlatform", "ComptoirTesting", "Gateway", "AsyncHTTPClient",
-                    "HTTPTypes", "Hummingbird", "Logging", "NIOCore", "NIOHTTP1", "NIOPosix", "ServiceLifecycle"
+                "ComptoirAdapters",
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ComptoirPlatform",
+                "ComptoirTesting",
+                "Gateway",
+                "AsyncHTTPClient",
+                "HTTPTypes",
+                "Hummingbird",
+                "Logging",
+                "NIOCore",
+                "NIOHTTP1",
+                "NIOPosix",
+                "ServiceLifecycle"
             )
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: uses(
-                    "AuthService", "ComptoirContracts", "ComptoirKit", "ComptoirTesting", "Gateway", "WebsitesService", "AsyncHTTPClient",
-                    "HTTPTypes", "Hummingbird", "HummingbirdTesting", "NIOCore", "NIOHTTP1", "NIOPosix", "NIOSSL"
+                "AuthService",
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ComptoirTesting",
+                "Gateway",
+                "WebsitesService",
+                "AsyncHTTPClient",
+                "HTTPTypes",
+                "Hummingbird",
+                "HummingbirdTesting",
+                "NIOCore",
+                "NIOHTTP1",
+                "NIOPosix",
+                "NIOSSL"
             )
         ),
     ],
@@ -245,5 +419,6 @@ let package = Package(
 // Every file imports the modules whose members it uses (not only their types), and says `any`
 // for an existential: what a reader of one file needs to know about its dependencies.
 for target in package.targets {
-    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility"), .enableUpcomingFeature("ExistentialAny")]
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility"), .enableUpcomingFeature("ExistentialAny")]
 }

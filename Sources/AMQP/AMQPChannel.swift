@@ -10,8 +10,24 @@ public struct AMQPChannel: Sendable {
 
     /// Declares an exchange (`topic`, `direct`, `fanout` or `headers`); idempotent when the
     /// arguments match what exists.
-    public func declareExchange(_ name: String, type: String = "topic", durable: Bool = true, autoDelete: Bool = false, arguments: AMQPTable = [:]) async throws {
-        try await call(.exchangeDeclare(name: name, type: type, passive: false, durable: durable, autoDelete: autoDelete, isInternal: false, arguments: arguments)) {
+    public func declareExchange(
+        _ name: String,
+        type: String = "topic",
+        durable: Bool = true,
+        autoDelete: Bool = false,
+        arguments: AMQPTable = [:]
+    ) async throws {
+        try await call(
+            .exchangeDeclare(
+                name: name,
+                type: type,
+                passive: false,
+                durable: durable,
+                autoDelete: autoDelete,
+                isInternal: false,
+                arguments: arguments
+            )
+        ) {
             if case .exchangeDeclareOk = $0 { true } else { false }
         }
     }
@@ -20,9 +36,16 @@ public struct AMQPChannel: Sendable {
     /// `arguments: ["x-queue-type": .string("quorum")]` (durable, never exclusive).
     @discardableResult
     public func declareQueue(
-        _ name: String, durable: Bool = true, exclusive: Bool = false, autoDelete: Bool = false, passive: Bool = false, arguments: AMQPTable = [:]
+        _ name: String,
+        durable: Bool = true,
+        exclusive: Bool = false,
+        autoDelete: Bool = false,
+        passive: Bool = false,
+        arguments: AMQPTable = [:]
     ) async throws -> (messages: UInt32, consumers: UInt32) {
-        let reply = try await call(.queueDeclare(name: name, passive: passive, durable: durable, exclusive: exclusive, autoDelete: autoDelete, arguments: arguments)) {
+        let reply = try await call(
+            .queueDeclare(name: name, passive: passive, durable: durable, exclusive: exclusive, autoDelete: autoDelete, arguments: arguments)
+        ) {
             if case .queueDeclareOk = $0 { true } else { false }
         }
         guard case .queueDeclareOk(_, let messages, let consumers) = reply else { throw AMQPError.protocolError("expected queue.declare-ok") }
@@ -38,7 +61,9 @@ public struct AMQPChannel: Sendable {
     /// Empties a queue; returns how many messages it dropped.
     @discardableResult
     public func purgeQueue(_ queue: String) async throws -> UInt32 {
-        guard case .queuePurgeOk(let count) = try await call(.queuePurge(queue: queue), accepts: { if case .queuePurgeOk = $0 { true } else { false } }) else {
+        guard
+            case .queuePurgeOk(let count) = try await call(.queuePurge(queue: queue), accepts: { if case .queuePurgeOk = $0 { true } else { false } })
+        else {
             throw AMQPError.protocolError("expected queue.purge-ok")
         }
         return count
@@ -46,7 +71,11 @@ public struct AMQPChannel: Sendable {
 
     @discardableResult
     public func deleteQueue(_ queue: String) async throws -> UInt32 {
-        guard case .queueDeleteOk(let count) = try await call(.queueDelete(queue: queue, ifUnused: false, ifEmpty: false), accepts: { if case .queueDeleteOk = $0 { true } else { false } })
+        guard
+            case .queueDeleteOk(let count) = try await call(
+                .queueDelete(queue: queue, ifUnused: false, ifEmpty: false),
+                accepts: { if case .queueDeleteOk = $0 { true } else { false } }
+            )
         else { throw AMQPError.protocolError("expected queue.delete-ok") }
         return count
     }
@@ -94,7 +123,9 @@ public struct AMQPChannel: Sendable {
         guard !messages.isEmpty else { return [] }
         do {
             let futures = try await connection.onLoop { handler -> EventLoopFuture<[Result<Void, any Error>]> in
-                let pending = messages.map { handler.publish($0.body, exchange: $0.exchange, routingKey: $0.routingKey, properties: $0.properties, on: id) }
+                let pending = messages.map {
+                    handler.publish($0.body, exchange: $0.exchange, routingKey: $0.routingKey, properties: $0.properties, on: id)
+                }
                 return EventLoopFuture.whenAllComplete(pending, on: pending[0].eventLoop)
             }
             return futures.map { result in result.mapError { $0 as? AMQPError ?? .connectionClosed("\($0)") } }
@@ -139,7 +170,9 @@ public struct AMQPChannel: Sendable {
     /// Refuses a delivery: back into the queue with `requeue`, else dead-lettered (or dropped
     /// when the queue has no dead-letter exchange).
     public func nack(_ delivery: AMQPDelivery, requeue: Bool, multiple: Bool = false) async throws {
-        try await connection.onLoop { handler in try handler.cast(.basicNack(deliveryTag: delivery.deliveryTag, multiple: multiple, requeue: requeue), on: id) }
+        try await connection.onLoop { handler in
+            try handler.cast(.basicNack(deliveryTag: delivery.deliveryTag, multiple: multiple, requeue: requeue), on: id)
+        }
     }
 
     public func reject(_ delivery: AMQPDelivery, requeue: Bool) async throws {

@@ -56,7 +56,11 @@ public final class AMQPClient: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
 
-    public init(configuration: AMQPConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "amqp")) {
+    public init(
+        configuration: AMQPConfiguration,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "amqp")
+    ) {
         self.configuration = configuration
         self.group = group
         self.logger = logger
@@ -74,7 +78,6 @@ public final class AMQPClient: Sendable {
 
     /// Whether the client can publish and, when it has consumers, consumes, right now.
     public var isConnected: Bool { state.withLock { $0.publisher != nil && ($0.consumers.isEmpty || $0.consuming != nil) } }
-
 
     /// Keeps a publishing connection and, when there are consumers, a consuming connection up
     /// until ``shutdown()`` or cancellation.
@@ -113,7 +116,8 @@ public final class AMQPClient: Sendable {
                     metadata: [
                         "node": .string(endpoint.description), "connection": .string(role.rawValue), "error": .string("\(error)"),
                         "retry_in": .string("\(backoff)"),
-                    ])
+                    ]
+                )
                 try? await Task.sleep(for: backoff)
             }
         }
@@ -178,7 +182,10 @@ public final class AMQPClient: Sendable {
                 if stopping { await connection.close() }
                 logger.notice(
                     "RabbitMQ connected",
-                    metadata: ["node": .string(connection.endpoint.description), "connection": "consume", "consumers": .stringConvertible(consumers.count)])
+                    metadata: [
+                        "node": .string(connection.endpoint.description), "connection": "consume", "consumers": .stringConvertible(consumers.count),
+                    ]
+                )
                 let reason = try await group.next() ?? "closed"
                 state.withLock { $0.consuming = nil }
                 await connection.close()
@@ -205,13 +212,15 @@ public final class AMQPClient: Sendable {
         guard !state.withLock({ $0.stopping }) else { return }
         logger.warning(
             "RabbitMQ connection lost; reconnecting",
-            metadata: ["node": .string(connection.endpoint.description), "connection": .string(role.rawValue), "reason": .string(reason)])
+            metadata: ["node": .string(connection.endpoint.description), "connection": .string(role.rawValue), "reason": .string(reason)]
+        )
     }
 
     private func setupFailed(_ connection: AMQPConnection, role: Role, error: any Error) async {
         logger.warning(
             "RabbitMQ setup failed on a fresh connection",
-            metadata: ["node": .string(connection.endpoint.description), "connection": .string(role.rawValue), "error": .string("\(error)")])
+            metadata: ["node": .string(connection.endpoint.description), "connection": .string(role.rawValue), "error": .string("\(error)")]
+        )
         state.withLock { state in
             if role == .publishing {
                 state.publishing = nil
@@ -267,7 +276,9 @@ public final class AMQPClient: Sendable {
         let deadline = ContinuousClock.now + configuration.requestTimeout
         while true {
             if let publisher = state.withLock({ $0.publisher }) { return publisher }
-            guard ContinuousClock.now < deadline, !state.withLock({ $0.stopping }) else { throw AMQPError.connectionClosed("no connection to RabbitMQ") }
+            guard ContinuousClock.now < deadline, !state.withLock({ $0.stopping }) else {
+                throw AMQPError.connectionClosed("no connection to RabbitMQ")
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
     }

@@ -33,9 +33,17 @@ public struct AMQPConfiguration: Sendable {
     public var connectionName: String
 
     public init(
-        endpoints: [AMQPEndpoint] = [AMQPEndpoint(host: "127.0.0.1")], user: String = "guest", password: String = "guest", virtualHost: String = "/",
-        heartbeat: UInt16 = 10, frameMax: UInt32 = 131_072, connectTimeout: Duration = .seconds(3), requestTimeout: Duration = .seconds(10),
-        minimumBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(5), connectionName: String = "comptoir"
+        endpoints: [AMQPEndpoint] = [AMQPEndpoint(host: "127.0.0.1")],
+        user: String = "guest",
+        password: String = "guest",
+        virtualHost: String = "/",
+        heartbeat: UInt16 = 10,
+        frameMax: UInt32 = 131_072,
+        connectTimeout: Duration = .seconds(3),
+        requestTimeout: Duration = .seconds(10),
+        minimumBackoff: Duration = .milliseconds(100),
+        maximumBackoff: Duration = .seconds(5),
+        connectionName: String = "comptoir"
     ) {
         self.endpoints = endpoints
         self.user = user

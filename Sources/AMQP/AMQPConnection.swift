@@ -13,7 +13,10 @@ public final class AMQPConnection: Sendable {
     public let closeFuture: EventLoopFuture<Void>
 
     private init(
-        channel: any Channel, handler: NIOLoopBound<AMQPConnectionHandler>, closeFuture: EventLoopFuture<Void>, endpoint: AMQPEndpoint,
+        channel: any Channel,
+        handler: NIOLoopBound<AMQPConnectionHandler>,
+        closeFuture: EventLoopFuture<Void>,
+        endpoint: AMQPEndpoint,
         requestTimeout: Duration
     ) {
         self.channel = channel
@@ -27,15 +30,23 @@ public final class AMQPConnection: Sendable {
     /// - Parameter onBlocked: called with the broker's reason when it blocks publishers
     ///   (memory or disk alarm), and with `nil` when it unblocks them.
     public static func connect(
-        to endpoint: AMQPEndpoint, configuration: AMQPConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        to endpoint: AMQPEndpoint,
+        configuration: AMQPConfiguration,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         onBlocked: (@Sendable (String?) -> Void)? = nil
     ) async throws -> AMQPConnection {
         let eventLoop = group.next()
         let opened = eventLoop.makePromise(of: Void.self)
         let closed = eventLoop.makePromise(of: Void.self)
         let settings = AMQPConnectionHandler.Settings(
-            user: configuration.user, password: configuration.password, virtualHost: configuration.virtualHost, heartbeat: configuration.heartbeat,
-            frameMax: configuration.frameMax, channelMax: 2047, connectionName: configuration.connectionName)
+            user: configuration.user,
+            password: configuration.password,
+            virtualHost: configuration.virtualHost,
+            heartbeat: configuration.heartbeat,
+            frameMax: configuration.frameMax,
+            channelMax: 2047,
+            connectionName: configuration.connectionName
+        )
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: eventLoop)
@@ -71,7 +82,12 @@ public final class AMQPConnection: Sendable {
             NIOLoopBound(try channel.pipeline.syncOperations.handler(type: AMQPConnectionHandler.self), eventLoop: channel.eventLoop)
         }.get()
         return AMQPConnection(
-            channel: channel, handler: handler, closeFuture: closed.futureResult, endpoint: endpoint, requestTimeout: configuration.requestTimeout)
+            channel: channel,
+            handler: handler,
+            closeFuture: closed.futureResult,
+            endpoint: endpoint,
+            requestTimeout: configuration.requestTimeout
+        )
     }
 
     public var isOpen: Bool { channel.isActive }

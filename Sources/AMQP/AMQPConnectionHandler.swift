@@ -238,7 +238,9 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
 
     /// Sends a method that has no reply (ack, nack, reject).
     func cast(_ method: AMQPMethod, on id: UInt16) throws {
-        guard let state = channels[id], state.closed == nil else { throw channels[id]?.closed ?? AMQPError.connectionClosed("channel \(id) is closed") }
+        guard let state = channels[id], state.closed == nil else {
+            throw channels[id]?.closed ?? AMQPError.connectionClosed("channel \(id) is closed")
+        }
         send(.method(channel: id, method))
     }
 
@@ -306,7 +308,9 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
     func closeChannel(_ id: UInt16) -> EventLoopFuture<Void> {
         guard let context else { return notInPipeline() }
         guard channels[id]?.closed == nil, closing == nil else { return context.eventLoop.makeSucceededVoidFuture() }
-        let reply = call(.channelClose(code: 200, text: "bye", classId: 0, methodId: 0), on: id) { if case .channelCloseOk = $0 { true } else { false } }
+        let reply = call(.channelClose(code: 200, text: "bye", classId: 0, methodId: 0), on: id) {
+            if case .channelCloseOk = $0 { true } else { false }
+        }
         return reply.assumeIsolated().map { _ in self.finishChannel(id, .connectionClosed("channel closed by the client")) }.nonisolated()
     }
 
@@ -342,7 +346,9 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
             settle(state, tag: tag, multiple: multiple) { $0.fail(AMQPError.publishNacked) }
         case .basicCancel(let tag, _):
             // The broker cancelled the consumer (queue deleted, node lost): end its stream with an error.
-            state.consumers.removeValue(forKey: tag)?.finish(throwing: AMQPError.channelClosed(code: 0, text: "consumer \(tag) cancelled by the broker"))
+            state.consumers.removeValue(forKey: tag)?.finish(
+                throwing: AMQPError.channelClosed(code: 0, text: "consumer \(tag) cancelled by the broker")
+            )
         case .channelClose(let code, let text, _, _):
             send(.method(channel: id, .channelCloseOk))
             finishChannel(id, .channelClosed(code: code, text: text))
@@ -397,14 +403,27 @@ final class AMQPConnectionHandler: ChannelDuplexHandler {
         switch content.method {
         case .basicDeliver(let tag, let deliveryTag, let redelivered, let exchange, let routingKey):
             let delivery = AMQPDelivery(
-                consumerTag: tag, deliveryTag: deliveryTag, redelivered: redelivered, exchange: exchange, routingKey: routingKey,
-                properties: content.properties, body: content.body)
+                consumerTag: tag,
+                deliveryTag: deliveryTag,
+                redelivered: redelivered,
+                exchange: exchange,
+                routingKey: routingKey,
+                properties: content.properties,
+                body: content.body
+            )
             state.consumers[tag]?.yield(delivery)
         case .basicGetOk(let deliveryTag, let redelivered, let exchange, let routingKey, _):
             state.getPromise?.succeed(
                 AMQPDelivery(
-                    consumerTag: "", deliveryTag: deliveryTag, redelivered: redelivered, exchange: exchange, routingKey: routingKey,
-                    properties: content.properties, body: content.body))
+                    consumerTag: "",
+                    deliveryTag: deliveryTag,
+                    redelivered: redelivered,
+                    exchange: exchange,
+                    routingKey: routingKey,
+                    properties: content.properties,
+                    body: content.body
+                )
+            )
             state.getPromise = nil
         default:
             break  // basic.return: we never publish mandatory messages

@@ -135,19 +135,46 @@ extension ByteBuffer {
 
     mutating func writeFieldValue(_ value: AMQPFieldValue) throws {
         switch value {
-        case .bool(let v): writeTag("t"); writeInteger(UInt8(v ? 1 : 0))
-        case .int8(let v): writeTag("b"); writeInteger(v)
-        case .uint8(let v): writeTag("B"); writeInteger(v)
-        case .int16(let v): writeTag("s"); writeInteger(v)
-        case .uint16(let v): writeTag("u"); writeInteger(v)
-        case .int32(let v): writeTag("I"); writeInteger(v)
-        case .uint32(let v): writeTag("i"); writeInteger(v)
-        case .int64(let v): writeTag("l"); writeInteger(v)
-        case .float(let v): writeTag("f"); writeInteger(v.bitPattern)
-        case .double(let v): writeTag("d"); writeInteger(v.bitPattern)
-        case .decimal(let scale, let v): writeTag("D"); writeInteger(scale); writeInteger(v)
-        case .string(let v): writeTag("S"); writeLongString(Array(v.utf8))
-        case .bytes(let v): writeTag("x"); writeLongString(v)
+        case .bool(let v):
+            writeTag("t")
+            writeInteger(UInt8(v ? 1 : 0))
+        case .int8(let v):
+            writeTag("b")
+            writeInteger(v)
+        case .uint8(let v):
+            writeTag("B")
+            writeInteger(v)
+        case .int16(let v):
+            writeTag("s")
+            writeInteger(v)
+        case .uint16(let v):
+            writeTag("u")
+            writeInteger(v)
+        case .int32(let v):
+            writeTag("I")
+            writeInteger(v)
+        case .uint32(let v):
+            writeTag("i")
+            writeInteger(v)
+        case .int64(let v):
+            writeTag("l")
+            writeInteger(v)
+        case .float(let v):
+            writeTag("f")
+            writeInteger(v.bitPattern)
+        case .double(let v):
+            writeTag("d")
+            writeInteger(v.bitPattern)
+        case .decimal(let scale, let v):
+            writeTag("D")
+            writeInteger(scale)
+            writeInteger(v)
+        case .string(let v):
+            writeTag("S")
+            writeLongString(Array(v.utf8))
+        case .bytes(let v):
+            writeTag("x")
+            writeLongString(v)
         case .array(let values):
             writeTag("A")
             let lengthIndex = writerIndex
@@ -155,8 +182,12 @@ extension ByteBuffer {
             let start = writerIndex
             for element in values { try writeFieldValue(element) }
             setInteger(UInt32(writerIndex - start), at: lengthIndex)
-        case .timestamp(let date): writeTag("T"); writeInteger(UInt64(max(0, date.timeIntervalSince1970)))
-        case .table(let table): writeTag("F"); try writeTable(table)
+        case .timestamp(let date):
+            writeTag("T")
+            writeInteger(UInt64(max(0, date.timeIntervalSince1970)))
+        case .table(let table):
+            writeTag("F")
+            try writeTable(table)
         case .void: writeTag("V")
         }
     }

@@ -144,7 +144,8 @@ enum AMQPMethod: Sendable, Equatable {
             try buffer.writeShortString(String(text.utf8.prefix(255)) ?? "")
             buffer.writeInteger(classId)
             buffer.writeInteger(methodId)
-        case .connectionCloseOk, .channelCloseOk, .connectionUnblocked, .confirmSelectOk, .basicQosOk, .queueBindOk, .exchangeDeclareOk, .exchangeDeleteOk,
+        case .connectionCloseOk, .channelCloseOk, .connectionUnblocked, .confirmSelectOk, .basicQosOk, .queueBindOk, .exchangeDeclareOk,
+            .exchangeDeleteOk,
             .channelOpenOk, .connectionOpenOk, .basicGetEmpty:
             break
         case .channelOpen:
@@ -229,10 +230,18 @@ enum AMQPMethod: Sendable, Equatable {
         switch (classId, methodId) {
         case (10, 10):
             return .connectionStart(
-                versionMajor: try buffer.readAMQPInteger(), versionMinor: try buffer.readAMQPInteger(), serverProperties: try buffer.readTable(),
-                mechanisms: try buffer.readLongString(), locales: try buffer.readLongString())
+                versionMajor: try buffer.readAMQPInteger(),
+                versionMinor: try buffer.readAMQPInteger(),
+                serverProperties: try buffer.readTable(),
+                mechanisms: try buffer.readLongString(),
+                locales: try buffer.readLongString()
+            )
         case (10, 30):
-            return .connectionTune(channelMax: try buffer.readAMQPInteger(), frameMax: try buffer.readAMQPInteger(), heartbeat: try buffer.readAMQPInteger())
+            return .connectionTune(
+                channelMax: try buffer.readAMQPInteger(),
+                frameMax: try buffer.readAMQPInteger(),
+                heartbeat: try buffer.readAMQPInteger()
+            )
         case (10, 41):
             return .connectionOpenOk
         case (10, 50), (20, 40):
@@ -253,7 +262,11 @@ enum AMQPMethod: Sendable, Equatable {
         case (40, 11): return .exchangeDeclareOk
         case (40, 21): return .exchangeDeleteOk
         case (50, 11):
-            return .queueDeclareOk(name: try buffer.readShortString(), messageCount: try buffer.readAMQPInteger(), consumerCount: try buffer.readAMQPInteger())
+            return .queueDeclareOk(
+                name: try buffer.readShortString(),
+                messageCount: try buffer.readAMQPInteger(),
+                consumerCount: try buffer.readAMQPInteger()
+            )
         case (50, 21): return .queueBindOk
         case (50, 31): return .queuePurgeOk(messageCount: try buffer.readAMQPInteger())
         case (50, 41): return .queueDeleteOk(messageCount: try buffer.readAMQPInteger())
@@ -265,21 +278,32 @@ enum AMQPMethod: Sendable, Equatable {
         case (60, 31): return .basicCancelOk(consumerTag: try buffer.readShortString())
         case (60, 50):
             return .basicReturn(
-                code: try buffer.readAMQPInteger(), text: try buffer.readShortString(), exchange: try buffer.readShortString(),
-                routingKey: try buffer.readShortString())
+                code: try buffer.readAMQPInteger(),
+                text: try buffer.readShortString(),
+                exchange: try buffer.readShortString(),
+                routingKey: try buffer.readShortString()
+            )
         case (60, 60):
             let tag = try buffer.readShortString()
             let deliveryTag: UInt64 = try buffer.readAMQPInteger()
             let flags: UInt8 = try buffer.readAMQPInteger()
             return .basicDeliver(
-                consumerTag: tag, deliveryTag: deliveryTag, redelivered: bit(flags, 0), exchange: try buffer.readShortString(),
-                routingKey: try buffer.readShortString())
+                consumerTag: tag,
+                deliveryTag: deliveryTag,
+                redelivered: bit(flags, 0),
+                exchange: try buffer.readShortString(),
+                routingKey: try buffer.readShortString()
+            )
         case (60, 71):
             let deliveryTag: UInt64 = try buffer.readAMQPInteger()
             let flags: UInt8 = try buffer.readAMQPInteger()
             return .basicGetOk(
-                deliveryTag: deliveryTag, redelivered: bit(flags, 0), exchange: try buffer.readShortString(), routingKey: try buffer.readShortString(),
-                messageCount: try buffer.readAMQPInteger())
+                deliveryTag: deliveryTag,
+                redelivered: bit(flags, 0),
+                exchange: try buffer.readShortString(),
+                routingKey: try buffer.readShortString(),
+                messageCount: try buffer.readAMQPInteger()
+            )
         case (60, 72): return .basicGetEmpty
         case (60, 80):
             let tag: UInt64 = try buffer.readAMQPInteger()

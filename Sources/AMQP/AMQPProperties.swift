@@ -19,9 +19,19 @@ public struct AMQPProperties: Sendable, Equatable {
     public var appId: String?
 
     public init(
-        contentType: String? = nil, contentEncoding: String? = nil, headers: AMQPTable? = nil, deliveryMode: UInt8? = nil, priority: UInt8? = nil,
-        correlationId: String? = nil, replyTo: String? = nil, expiration: String? = nil, messageId: String? = nil, timestamp: Date? = nil,
-        type: String? = nil, userId: String? = nil, appId: String? = nil
+        contentType: String? = nil,
+        contentEncoding: String? = nil,
+        headers: AMQPTable? = nil,
+        deliveryMode: UInt8? = nil,
+        priority: UInt8? = nil,
+        correlationId: String? = nil,
+        replyTo: String? = nil,
+        expiration: String? = nil,
+        messageId: String? = nil,
+        timestamp: Date? = nil,
+        type: String? = nil,
+        userId: String? = nil,
+        appId: String? = nil
     ) {
         self.contentType = contentType
         self.contentEncoding = contentEncoding

@@ -20,7 +20,12 @@ public struct AMQPTopology: Sendable {
 
         /// A durable quorum queue (replicated on the cluster's nodes, surviving the loss of a
         /// minority), dead-lettering to `deadLetterExchange` with `deadLetterRoutingKey`.
-        public static func quorum(_ name: String, deadLetterExchange: String? = nil, deadLetterRoutingKey: String? = nil, deliveryLimit: Int32? = nil) -> Queue {
+        public static func quorum(
+            _ name: String,
+            deadLetterExchange: String? = nil,
+            deadLetterRoutingKey: String? = nil,
+            deliveryLimit: Int32? = nil
+        ) -> Queue {
             var arguments: AMQPTable = ["x-queue-type": .string("quorum")]
             if let deadLetterExchange { arguments["x-dead-letter-exchange"] = .string(deadLetterExchange) }
             if let deadLetterRoutingKey { arguments["x-dead-letter-routing-key"] = .string(deadLetterRoutingKey) }

@@ -23,15 +23,23 @@ public struct AuthService: ComptoirService {
         self.environment = environment
         self.hasher = PasswordHasher(cost: configuration.bcryptCost)
         self.sessions = SessionStore(
-            signer: await TokenSigner(key: key), accessLifetime: configuration.accessTokenLifetime,
-            refreshLifetime: configuration.refreshTokenLifetime, revocations: environment.platform.adapters.revocations, logger: environment.logger)
+            signer: await TokenSigner(key: key),
+            accessLifetime: configuration.accessTokenLifetime,
+            refreshLifetime: configuration.refreshTokenLifetime,
+            revocations: environment.platform.adapters.revocations,
+            logger: environment.logger
+        )
     }
 
     public var migrations: [any Migration] { [CreateAuthSchema()] }
 
     public func addRoutes(to router: Router<ComptoirRequestContext>) {
         SessionRoutes(
-            environment: environment, hasher: hasher, sessions: sessions, throttle: LoginThrottle(), audit: audit,
+            environment: environment,
+            hasher: hasher,
+            sessions: sessions,
+            throttle: LoginThrottle(),
+            audit: audit,
             jwks: PublicJWKS(keys: [sessions.signer.key.publicJWK])
         ).add(to: router)
         AdminRoutes(environment: environment, audit: audit).add(to: router)

@@ -107,7 +107,10 @@ extension PlatformResources {
     ///   - hostsAuth: whether this process runs the auth service, which owns the signing key.
     ///   - bus: a bus to use instead of the configured one.
     public static func configured(
-        _ configuration: ComptoirConfiguration, hostsAuth: Bool, bus: (any EventBus)? = nil, logger: Logger
+        _ configuration: ComptoirConfiguration,
+        hostsAuth: Bool,
+        bus: (any EventBus)? = nil,
+        logger: Logger
     ) async throws -> PlatformResources {
         let adapters = try ConfiguredAdapters(configuration: configuration, bus: bus, logger: logger)
         return try await PlatformResources(configuration: configuration, hostsAuth: hostsAuth, adapters: adapters, logger: logger)

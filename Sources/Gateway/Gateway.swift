@@ -51,7 +51,10 @@ public struct Gateway: Sendable {
         self.openAPI = OpenAPIMerger(httpClient: httpClient, upstreams: upstreams, logger: logger)
         self.limiter = platform.rateLimiter("gateway")
         self.websites = WebsiteResolver(httpClient: httpClient, websitesURL: upstreams[.websites])
-        self.overview = AccountOverview(client: InternalClient(httpClient: httpClient, serviceURLs: upstreams, tokens: nil), services: Set(upstreams.keys))
+        self.overview = AccountOverview(
+            client: InternalClient(httpClient: httpClient, serviceURLs: upstreams, tokens: nil),
+            services: Set(upstreams.keys)
+        )
     }
 
     /// The object store's origin when downloads are presigned URLs of it: pages may show its images.
@@ -67,7 +70,12 @@ public struct Gateway: Sendable {
         if !configuration.corsOrigins.isEmpty { router.add(middleware: CORSPolicyMiddleware(origins: Set(configuration.corsOrigins))) }
         router.add(
             middleware: ClientRateLimitMiddleware(
-                limiter: limiter, limit: configuration.ipRateLimit, trustedProxies: configuration.trustedProxies, metrics: metrics))
+                limiter: limiter,
+                limit: configuration.ipRateLimit,
+                trustedProxies: configuration.trustedProxies,
+                metrics: metrics
+            )
+        )
         HealthRoutes.add(to: router, checks: upstreamChecks)
         ServiceHost.addMetricsRoute(to: router, metrics: metrics)
         let openAPI = self.openAPI
@@ -103,7 +111,9 @@ public struct Gateway: Sendable {
 
     /// Verifies the bearer token (401 without a valid one) and applies the per-user rate limit.
     private func authenticate(_ request: Request, _ context: inout ComptoirRequestContext) async throws {
-        guard let header = request.headers[.authorization], let token = AuthenticationMiddleware.bearerToken(header) else { throw ProblemError.unauthorized() }
+        guard let header = request.headers[.authorization], let token = AuthenticationMiddleware.bearerToken(header) else {
+            throw ProblemError.unauthorized()
+        }
         let principal = try await platform.verifier.verify(token)
         context.principal = principal
         if let user = principal.userId {
@@ -119,27 +129,39 @@ public struct Gateway: Sendable {
     var upstreamChecks: [HealthCheck] {
         upstreams.map { service, url in
             HealthCheck(service.rawValue) { [httpClient] in
-                let response = try await httpClient.execute(HTTPClientRequest(url: url.appendingPathComponent("health/ready").absoluteString), timeout: .seconds(2))
+                let response = try await httpClient.execute(
+                    HTTPClientRequest(url: url.appendingPathComponent("health/ready").absoluteString),
+                    timeout: .seconds(2)
+                )
                 guard response.status == .ok else { throw UpstreamNotReady(status: Int(response.status.code)) }
             }
         }
     }
 
     /// The runnable gateway; TLS 1.3 only when a certificate and key are configured.
-    public func application(host: String, port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws
+    public func application(
+        host: String,
+        port: Int,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) throws
         -> some ApplicationProtocol
     {
         var server = HTTPServerBuilder.http1WithLingeringClose()
         if let certificate = configuration.tlsCertificateFile, let key = configuration.tlsKeyFile {
             var tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            )
             tls.minimumTLSVersion = .tlsv13
             server = try .tls(.http1WithLingeringClose(), tlsConfiguration: tls)
         }
         var app = Application(
-            router: makeRouter(), server: server, configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            onServerRunning: onServerRunning, logger: logger)
+            router: makeRouter(),
+            server: server,
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
         app.addServices(HTTPClientCloser(client: httpClient))
         return app
     }

@@ -1,5 +1,5 @@
-import Foundation
 import ComptoirKit
+import Foundation
 import Hummingbird
 import NIOCore
 
@@ -14,12 +14,15 @@ struct Storefront: Sendable {
 
     init() {
         var files: [String: File] = [:]
-        let types = ["html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8", "svg": "image/svg+xml"]
+        let types = [
+            "html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8", "svg": "image/svg+xml",
+        ]
         if let folder = Bundle.module.url(forResource: "Storefront", withExtension: nil),
             let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
         {
             for name in names {
-                guard let type = types[(name as NSString).pathExtension], let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path)
+                guard let type = types[(name as NSString).pathExtension],
+                    let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path)
                 else { continue }
                 files[name] = File(contentType: type, bytes: ByteBuffer(bytes: data))
             }
@@ -37,6 +40,7 @@ struct Storefront: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: file.contentType, .cacheControl: name == "index.html" ? "no-cache" : "public, max-age=300"],
-            body: .init(byteBuffer: file.bytes))
+            body: .init(byteBuffer: file.bytes)
+        )
     }
 }

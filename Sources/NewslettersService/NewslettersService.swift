@@ -21,9 +21,12 @@ public struct NewslettersService: ComptoirService {
         self.sender = MailSender(environment: environment)
         self.links = SubscriptionLinks(
             key: try SigningKey.load(
-                text: configuration.linkKey, variable: "COMPTOIR_LINK_KEY",
-                file: configuration.dataDirectory.appendingPathComponent("keys").appendingPathComponent("link-ed25519.key")),
-            publicURL: configuration.publicURL)
+                text: configuration.linkKey,
+                variable: "COMPTOIR_LINK_KEY",
+                file: configuration.dataDirectory.appendingPathComponent("keys").appendingPathComponent("link-ed25519.key")
+            ),
+            publicURL: configuration.publicURL
+        )
         self.campaigns = CampaignRunner(environment: environment, sender: sender, links: links)
     }
 

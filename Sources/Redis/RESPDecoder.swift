@@ -113,7 +113,9 @@ struct RESPDecoder: ByteToMessageDecoder {
 
     private static func readCount(_ buffer: inout ByteBuffer) throws -> Int? {
         guard let line = try readLine(&buffer) else { return nil }
-        guard let count = Int(line), count >= -1, count <= maximumBulkLength else { throw RedisError.protocolError("bad length \"\(line.prefix(40))\"") }
+        guard let count = Int(line), count >= -1, count <= maximumBulkLength else {
+            throw RedisError.protocolError("bad length \"\(line.prefix(40))\"")
+        }
         return count
     }
 
@@ -123,7 +125,9 @@ struct RESPDecoder: ByteToMessageDecoder {
         guard count >= 0 else { return .some(nil) }
         guard buffer.readableBytes >= count + 2 else { return nil }
         let bytes = buffer.readBytes(length: count)!  // trap-checked: count >= 0 and count + 2 bytes are readable (checked above)
-        guard buffer.readBytes(length: 2) == [UInt8(ascii: "\r"), UInt8(ascii: "\n")] else { throw RedisError.protocolError("bulk string not ended by CRLF") }
+        guard buffer.readBytes(length: 2) == [UInt8(ascii: "\r"), UInt8(ascii: "\n")] else {
+            throw RedisError.protocolError("bulk string not ended by CRLF")
+        }
         return .some(bytes)
     }
 }

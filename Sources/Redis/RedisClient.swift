@@ -17,7 +17,8 @@ public final class RedisClient: Sendable {
     private let pool: RedisConnectionPool
 
     public init(
-        configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        configuration: RedisConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "redis")
     ) {
         self.configuration = configuration

@@ -19,9 +19,16 @@ public struct RedisConfiguration: Sendable {
     public var maximumBackoff: Duration
 
     public init(
-        host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil, database: Int = 0, poolSize: Int = 4,
-        connectTimeout: Duration = .seconds(2), commandTimeout: Duration = .seconds(2),
-        minimumBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(5)
+        host: String = "127.0.0.1",
+        port: Int = 6379,
+        username: String? = nil,
+        password: String? = nil,
+        database: Int = 0,
+        poolSize: Int = 4,
+        connectTimeout: Duration = .seconds(2),
+        commandTimeout: Duration = .seconds(2),
+        minimumBackoff: Duration = .milliseconds(100),
+        maximumBackoff: Duration = .seconds(5)
     ) {
         self.host = host
         self.port = port
@@ -47,9 +54,11 @@ public struct RedisConfiguration: Sendable {
         }
         if let port = components.port, !(1...65535).contains(port) { throw RedisError.invalidURL("bad port \(port)") }
         self.init(
-            host: host, port: components.port ?? 6379,
+            host: host,
+            port: components.port ?? 6379,
             username: components.user.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding },
             password: components.password.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding },
-            database: Int(path) ?? 0)
+            database: Int(path) ?? 0
+        )
     }
 }

@@ -71,7 +71,9 @@ final class RedisConnection: Sendable {
             }
         }
         if configuration.database != 0 {
-            try Self.check(try await probe.send([RedisCommand("SELECT", [RedisArgument(configuration.database)])], timeout: configuration.commandTimeout)[0])
+            try Self.check(
+                try await probe.send([RedisCommand("SELECT", [RedisArgument(configuration.database)])], timeout: configuration.commandTimeout)[0]
+            )
         }
         return RedisConnection(channel: channel, protocolVersion: version)
     }

@@ -35,7 +35,10 @@ final class RedisConnectionPool: Sendable {
 
     /// A live connection, round-robin over the slots, opening one when a slot has none.
     func connection() async throws -> RedisConnection {
-        enum Choice { case ready(RedisConnection), wait(Task<RedisConnection, any Error>) }
+        enum Choice {
+            case ready(RedisConnection)
+            case wait(Task<RedisConnection, any Error>)
+        }
         let choice: Choice = try state.withLock { state in
             guard !state.closed else { throw RedisError.connectionClosed }
             let index = state.next
@@ -88,7 +91,8 @@ final class RedisConnectionPool: Sendable {
             }
             logger.warning(
                 "redis connection failed; retrying later",
-                metadata: ["redis": "\(configuration.host):\(configuration.port)", "error": "\(error)", "retry_in": "\(backoff)"])
+                metadata: ["redis": "\(configuration.host):\(configuration.port)", "error": "\(error)", "retry_in": "\(backoff)"]
+            )
             throw error
         }
     }

@@ -28,7 +28,9 @@ public struct S3Client: Sendable {
         var body: ByteBuffer?
         if configuration.region != "us-east-1" {
             body = ByteBuffer(
-                string: "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>\(S3XML.escaped(configuration.region))</LocationConstraint></CreateBucketConfiguration>")
+                string:
+                    "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>\(S3XML.escaped(configuration.region))</LocationConstraint></CreateBucketConfiguration>"
+            )
         }
         do {
             _ = try await send(.PUT, bucket: bucket, body: body)
@@ -149,7 +151,8 @@ public struct S3Client: Sendable {
     }
 
     /// One page of the objects whose keys start with `prefix`, in key order (ListObjectsV2).
-    public func listObjects(bucket: String, prefix: String? = nil, continuationToken: String? = nil, maxKeys: Int = 1000) async throws -> S3ObjectList {
+    public func listObjects(bucket: String, prefix: String? = nil, continuationToken: String? = nil, maxKeys: Int = 1000) async throws -> S3ObjectList
+    {
         var query = [("list-type", "2"), ("max-keys", String(maxKeys))]
         if let prefix { query.append(("prefix", prefix)) }
         if let continuationToken { query.append(("continuation-token", continuationToken)) }
@@ -159,8 +162,11 @@ public struct S3Client: Sendable {
         let objects = document.all("Contents").map { entry in
             let modified = entry["LastModified"]?.text ?? ""
             return S3ObjectInfo(
-                key: entry["Key"]?.text ?? "", size: Int64(entry["Size"]?.text ?? "") ?? 0, etag: entry["ETag"]?.text,
-                lastModified: formatter.date(from: modified) ?? ISO8601DateFormatter().date(from: modified))
+                key: entry["Key"]?.text ?? "",
+                size: Int64(entry["Size"]?.text ?? "") ?? 0,
+                etag: entry["ETag"]?.text,
+                lastModified: formatter.date(from: modified) ?? ISO8601DateFormatter().date(from: modified)
+            )
         }
         let truncated = document["IsTruncated"]?.text == "true"
         return S3ObjectList(objects: objects, nextContinuationToken: truncated ? document["NextContinuationToken"]?.text : nil)
@@ -170,11 +176,22 @@ public struct S3Client: Sendable {
     /// `responseHeaders` asks S3 to answer with those headers (`response-content-disposition`,
     /// `response-content-type`, …), signed with the rest. Throws when the endpoint and bucket make no URL.
     public func presignedURL(
-        method: HTTPMethod = .GET, bucket: String, key: String, expires: Duration, responseHeaders: [(String, String)] = [], date: Date = Date()
+        method: HTTPMethod = .GET,
+        bucket: String,
+        key: String,
+        expires: Duration,
+        responseHeaders: [(String, String)] = [],
+        date: Date = Date()
     ) throws -> URL {
         let target = self.target(bucket: bucket, key: key)
         let items = signer.presignedQuery(
-            method: method.rawValue, encodedPath: target.path, host: target.host, query: responseHeaders, expires: expires, date: date)
+            method: method.rawValue,
+            encodedPath: target.path,
+            host: target.host,
+            query: responseHeaders,
+            expires: expires,
+            date: date
+        )
         guard let url = URL(string: target.base + target.path + "?" + SignatureV4.canonicalQuery(responseHeaders + items)) else {
             throw S3Error(code: .other("InvalidURL"), status: 0, message: "no URL can be made of \(target.base)\(target.path)")
         }
@@ -185,23 +202,42 @@ public struct S3Client: Sendable {
 
     private func createMultipartUpload(bucket: String, key: String, contentType: String) async throws -> String {
         let document = try await xml(
-            try await send(.POST, bucket: bucket, key: key, query: [("uploads", "")], headers: [("Content-Type", contentType)], streamingResponse: true))
+            try await send(
+                .POST,
+                bucket: bucket,
+                key: key,
+                query: [("uploads", "")],
+                headers: [("Content-Type", contentType)],
+                streamingResponse: true
+            )
+        )
         guard let id = document["UploadId"]?.text, !id.isEmpty else { throw S3Error(code: .invalidResponse, status: 200, message: "no UploadId") }
         return id
     }
 
     private func uploadPart(bucket: String, key: String, uploadID: String, number: Int, bytes: ByteBuffer) async throws -> String {
         let response = try await send(.PUT, bucket: bucket, key: key, query: [("partNumber", String(number)), ("uploadId", uploadID)], body: bytes)
-        guard let etag = response.headers.first(name: "ETag") else { throw S3Error(code: .invalidResponse, status: 200, message: "part \(number) has no ETag") }
+        guard let etag = response.headers.first(name: "ETag") else {
+            throw S3Error(code: .invalidResponse, status: 200, message: "part \(number) has no ETag")
+        }
         return etag
     }
 
     private func completeMultipartUpload(bucket: String, key: String, uploadID: String, etags: [String]) async throws -> String? {
-        let parts = etags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(S3XML.escaped($0.element))</ETag></Part>" }.joined()
+        let parts = etags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(S3XML.escaped($0.element))</ETag></Part>" }
+            .joined()
         let body = ByteBuffer(string: "<CompleteMultipartUpload>\(parts)</CompleteMultipartUpload>")
         let document = try await xml(
-            try await send(.POST, bucket: bucket, key: key, query: [("uploadId", uploadID)], headers: [("Content-Type", "application/xml")], body: body,
-                streamingResponse: true))
+            try await send(
+                .POST,
+                bucket: bucket,
+                key: key,
+                query: [("uploadId", uploadID)],
+                headers: [("Content-Type", "application/xml")],
+                body: body,
+                streamingResponse: true
+            )
+        )
         // S3 may answer 200 and still fail the completion, with an error document.
         if document.name == "Error" { throw Self.error(document, status: 200) }
         return document["ETag"]?.text
@@ -231,7 +267,12 @@ public struct S3Client: Sendable {
     /// Sends a signed request; an answer outside 2xx becomes an ``S3Error``.
     @discardableResult
     private func send(
-        _ method: HTTPMethod, bucket: String?, key: String? = nil, query: [(String, String)] = [], headers: [(String, String)] = [], body: ByteBuffer? = nil,
+        _ method: HTTPMethod,
+        bucket: String?,
+        key: String? = nil,
+        query: [(String, String)] = [],
+        headers: [(String, String)] = [],
+        body: ByteBuffer? = nil,
         streamingResponse: Bool = false
     ) async throws -> HTTPClientResponse {
         let target = self.target(bucket: bucket, key: key)
@@ -244,8 +285,15 @@ public struct S3Client: Sendable {
         while true {
             var request = HTTPClientRequest(url: target.base + target.path + queryString)
             request.method = method
-            for (name, value) in signedHeaders + signer.authorization(
-                method: method.rawValue, encodedPath: target.path, query: query, headers: signedHeaders, payloadHash: payloadHash, date: Date())
+            for (name, value) in signedHeaders
+                + signer.authorization(
+                    method: method.rawValue,
+                    encodedPath: target.path,
+                    query: query,
+                    headers: signedHeaders,
+                    payloadHash: payloadHash,
+                    date: Date()
+                )
             {
                 request.headers.add(name: name, value: value)
             }
@@ -257,7 +305,7 @@ public struct S3Client: Sendable {
             do {
                 response = try await httpClient.execute(request, timeout: .nanoseconds(configuration.requestTimeout.nanosecondsClamped))
                 break
-            } catch where attempt < Self.staleConnectionAttempts && Self.isStaleConnection(error) {
+            } catch  where attempt < Self.staleConnectionAttempts && Self.isStaleConnection(error) {
                 // The pool handed out a keep-alive connection the server had just closed: the request
                 // never reached it, so sending it again on a fresh connection is safe.
                 logger.debug("S3 connection closed by the server before the request; retrying", metadata: ["method": "\(method.rawValue)"])
@@ -275,7 +323,12 @@ public struct S3Client: Sendable {
                 error.requestID = error.requestID ?? requestID
                 throw error
             }
-            throw S3Error(code: .init(status: status), status: status, message: "\(method.rawValue) \(target.path) answered \(status)", requestID: requestID)
+            throw S3Error(
+                code: .init(status: status),
+                status: status,
+                message: "\(method.rawValue) \(target.path) answered \(status)",
+                requestID: requestID
+            )
         }
         if !streamingResponse, method != .HEAD {
             // Drain the body so the connection goes back to the pool.
@@ -312,13 +365,21 @@ public struct S3Client: Sendable {
 
     private static func error(_ document: S3XML, status: Int) -> S3Error {
         S3Error(
-            code: .init(document["Code"]?.text ?? "HTTP \(status)"), status: status, message: document["Message"]?.text ?? "", requestID: document["RequestId"]?.text)
+            code: .init(document["Code"]?.text ?? "HTTP \(status)"),
+            status: status,
+            message: document["Message"]?.text ?? "",
+            requestID: document["RequestId"]?.text
+        )
     }
 
     private static func info(key: String, headers: HTTPHeaders) -> S3ObjectInfo {
         S3ObjectInfo(
-            key: key, size: headers.first(name: "Content-Length").flatMap { Int64($0) } ?? 0, etag: headers.first(name: "ETag"),
-            contentType: headers.first(name: "Content-Type"), lastModified: headers.first(name: "Last-Modified").flatMap(httpDate))
+            key: key,
+            size: headers.first(name: "Content-Length").flatMap { Int64($0) } ?? 0,
+            etag: headers.first(name: "ETag"),
+            contentType: headers.first(name: "Content-Type"),
+            lastModified: headers.first(name: "Last-Modified").flatMap(httpDate)
+        )
     }
 
     /// An HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`, RFC 9110) with the C library: every

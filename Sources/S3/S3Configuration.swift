@@ -21,7 +21,11 @@ public struct S3Configuration: Sendable {
     public var requestTimeout: Duration
 
     public init(
-        endpoint: URL, region: String = "us-east-1", credentials: S3Credentials, addressing: Addressing = .path, partSize: Int = 8 << 20,
+        endpoint: URL,
+        region: String = "us-east-1",
+        credentials: S3Credentials,
+        addressing: Addressing = .path,
+        partSize: Int = 8 << 20,
         requestTimeout: Duration = .seconds(60)
     ) {
         self.endpoint = endpoint

@@ -26,7 +26,12 @@ public struct SignatureV4: Sendable {
     /// The headers to add to a request: `x-amz-date`, `x-amz-content-sha256` and `Authorization`.
     /// `headers` must hold `host` and every other header to sign (names in any case).
     public func authorization(
-        method: String, encodedPath: String, query: [(String, String)], headers: [(String, String)], payloadHash: String, date: Date
+        method: String,
+        encodedPath: String,
+        query: [(String, String)],
+        headers: [(String, String)],
+        payloadHash: String,
+        date: Date
     ) -> [(String, String)] {
         let timestamp = Self.timestamp(date)
         var signed = headers.map { ($0.0.lowercased(), Self.trimmed($0.1)) }
@@ -47,15 +52,25 @@ public struct SignatureV4: Sendable {
 
     /// The query items that make a URL usable without credentials for `expires` (at most 7 days),
     /// signing only the `host` header; append them to the URL's own query.
-    public func presignedQuery(method: String, encodedPath: String, host: String, query: [(String, String)], expires: Duration, date: Date) -> [(String, String)] {
+    public func presignedQuery(
+        method: String,
+        encodedPath: String,
+        host: String,
+        query: [(String, String)],
+        expires: Duration,
+        date: Date
+    ) -> [(String, String)] {
         let timestamp = Self.timestamp(date)
         let scope = self.scope(timestamp)
         let seconds = min(max(expires.components.seconds, 1), 604_800)
-        var items = query + [
-            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Credential", "\(credentials.accessKey)/\(scope)"), ("X-Amz-Date", timestamp),
-            ("X-Amz-Expires", String(seconds)), ("X-Amz-SignedHeaders", "host"),
-        ]
-        let canonical = [method, encodedPath, Self.canonicalQuery(items), "host:\(Self.trimmed(host))\n", "host", Self.unsignedPayload].joined(separator: "\n")
+        var items =
+            query + [
+                ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Credential", "\(credentials.accessKey)/\(scope)"), ("X-Amz-Date", timestamp),
+                ("X-Amz-Expires", String(seconds)), ("X-Amz-SignedHeaders", "host"),
+            ]
+        let canonical = [method, encodedPath, Self.canonicalQuery(items), "host:\(Self.trimmed(host))\n", "host", Self.unsignedPayload].joined(
+            separator: "\n"
+        )
         items.append(("X-Amz-Signature", signature(canonicalRequest: canonical, timestamp: timestamp, scope: scope)))
         return Array(items.dropFirst(query.count))
     }
@@ -110,8 +125,14 @@ public struct SignatureV4: Sendable {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         return String(
-            format: "%04d%02d%02dT%02d%02d%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
-            Int(parts.tm_min), Int(parts.tm_sec))
+            format: "%04d%02d%02dT%02d%02d%02dZ",
+            Int(parts.tm_year) + 1900,
+            Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday),
+            Int(parts.tm_hour),
+            Int(parts.tm_min),
+            Int(parts.tm_sec)
+        )
     }
 
     /// Leading and trailing blanks dropped, inner runs of spaces made one.

@@ -17,7 +17,13 @@ public struct MIMEMessage: Sendable, Equatable {
     public var date: Date
 
     public init(
-        from: String, to: [String], subject: String, text: String, html: String? = nil, headers: [(String, String)] = [], messageID: String,
+        from: String,
+        to: [String],
+        subject: String,
+        text: String,
+        html: String? = nil,
+        headers: [(String, String)] = [],
+        messageID: String,
         date: Date = Date()
     ) {
         self.from = from
@@ -32,7 +38,8 @@ public struct MIMEMessage: Sendable, Equatable {
 
     public static func == (lhs: MIMEMessage, rhs: MIMEMessage) -> Bool {
         lhs.from == rhs.from && lhs.to == rhs.to && lhs.subject == rhs.subject && lhs.text == rhs.text && lhs.html == rhs.html
-            && lhs.headers.map { "\($0.0):\($0.1)" } == rhs.headers.map { "\($0.0):\($0.1)" } && lhs.messageID == rhs.messageID && lhs.date == rhs.date
+            && lhs.headers.map { "\($0.0):\($0.1)" } == rhs.headers.map { "\($0.0):\($0.1)" } && lhs.messageID == rhs.messageID
+            && lhs.date == rhs.date
     }
 
     /// The message as sent, with `boundary` between the parts of a multipart message.

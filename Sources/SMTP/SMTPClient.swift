@@ -12,7 +12,11 @@ public struct SMTPClient: Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
 
-    public init(configuration: SMTPConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "smtp")) {
+    public init(
+        configuration: SMTPConfiguration,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "smtp")
+    ) {
         self.configuration = configuration
         self.group = group
         self.logger = logger
@@ -32,7 +36,9 @@ public struct SMTPClient: Sendable {
                 return
             } catch let error as SMTPError where error.isTransient && attempt < configuration.maximumAttempts {
                 logger.warning(
-                    "mail deferred; retrying", metadata: ["attempt": .stringConvertible(attempt), "retry_in": .string("\(delay)"), "error": .string("\(error)")])
+                    "mail deferred; retrying",
+                    metadata: ["attempt": .stringConvertible(attempt), "retry_in": .string("\(delay)"), "error": .string("\(error)")]
+                )
                 try await Task.sleep(for: delay)
                 attempt += 1
                 delay *= 2

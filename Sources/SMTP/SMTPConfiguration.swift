@@ -34,9 +34,17 @@ public struct SMTPConfiguration: Sendable {
     public var retryDelay: Duration
 
     public init(
-        host: String, port: Int = 25, security: Security = .startTLSWhenOffered, username: String? = nil, password: String? = nil,
-        heloName: String = "localhost", tls: TLSConfiguration = .makeClientConfiguration(), connectTimeout: Duration = .seconds(10),
-        commandTimeout: Duration = .seconds(30), maximumAttempts: Int = 3, retryDelay: Duration = .seconds(1)
+        host: String,
+        port: Int = 25,
+        security: Security = .startTLSWhenOffered,
+        username: String? = nil,
+        password: String? = nil,
+        heloName: String = "localhost",
+        tls: TLSConfiguration = .makeClientConfiguration(),
+        connectTimeout: Duration = .seconds(10),
+        commandTimeout: Duration = .seconds(30),
+        maximumAttempts: Int = 3,
+        retryDelay: Duration = .seconds(1)
     ) {
         self.host = host
         self.port = port

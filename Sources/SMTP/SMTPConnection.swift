@@ -27,7 +27,8 @@ final class SMTPConnection: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         if let tlsContext {
                             try channel.pipeline.syncOperations.addHandler(
-                                NIOSSLClientHandler(context: tlsContext, serverHostname: Self.sniName(configuration.host)))
+                                NIOSSLClientHandler(context: tlsContext, serverHostname: Self.sniName(configuration.host))
+                            )
                         }
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
                         try channel.pipeline.syncOperations.addHandler(SMTPReplyHandler())

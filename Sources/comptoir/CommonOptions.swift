@@ -5,7 +5,10 @@ import Logging
 
 /// Options every command that touches data shares.
 struct DataOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where SQLite files, keys, blobs and mail go (overrides COMPTOIR_DATA_DIR).", valueName: "path"))
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp("Where SQLite files, keys, blobs and mail go (overrides COMPTOIR_DATA_DIR).", valueName: "path")
+    )
     var dataDirectory: String?
 
     /// Reads and checks the configuration, and sets up logging; a bad value ends the process

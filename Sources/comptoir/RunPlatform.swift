@@ -26,7 +26,9 @@ struct RunPlatform: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func validate() throws {
-        guard (1...65_523).contains(port) else { throw ValidationError("--port must be between 1 and 65523 (the services need the next eleven ports)") }
+        guard (1...65_523).contains(port) else {
+            throw ValidationError("--port must be between 1 and 65523 (the services need the next eleven ports)")
+        }
     }
 
     func run() async throws {
@@ -36,7 +38,10 @@ struct RunPlatform: AsyncParsableCommand {
             let platform = try await EmbeddedPlatform(configuration: configuration, port: port, loadDemoData: !noDemo, logger: logger)
             let port = self.port
             let services = try platform.services(host: host) { _ in
-                logger.notice("Comptoir is running", metadata: ["url": .string("http://localhost:\(port)"), "data_dir": .string(configuration.dataDirectory.path)])
+                logger.notice(
+                    "Comptoir is running",
+                    metadata: ["url": .string("http://localhost:\(port)"), "data_dir": .string(configuration.dataDirectory.path)]
+                )
             }
             let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()

@@ -43,7 +43,12 @@ struct AMQPClientTests {
             try await channel.bindQueue("\(prefix).q", to: "\(prefix).x", routingKey: "orders.#")
             try await channel.enableConfirms()
             let properties = AMQPProperties(contentType: "application/json", deliveryMode: 2, messageId: "m-1", type: "orders.order.placed")
-            try await channel.publish(ByteBuffer(string: #"{"n":1}"#), exchange: "\(prefix).x", routingKey: "orders.order.placed", properties: properties)
+            try await channel.publish(
+                ByteBuffer(string: #"{"n":1}"#),
+                exchange: "\(prefix).x",
+                routingKey: "orders.order.placed",
+                properties: properties
+            )
             try await channel.publish(ByteBuffer(string: "ignored"), exchange: "\(prefix).x", routingKey: "products.changed")
             try await channel.setPrefetch(10)
             let consumer = try await channel.consume("\(prefix).q")
@@ -84,7 +89,8 @@ struct AMQPClientTests {
                 arguments: [
                     "x-queue-type": .string("quorum"), "x-dead-letter-exchange": .string("\(prefix).dlx"),
                     "x-dead-letter-routing-key": .string("\(prefix).dlq"),
-                ])
+                ]
+            )
             try await channel.enableConfirms()
             try await channel.publish(ByteBuffer(string: "poison"), exchange: "", routingKey: "\(prefix).work")
             let delivery = try #require(try await channel.get("\(prefix).work"))
@@ -104,7 +110,9 @@ struct AMQPClientTests {
         try await withChannel { channel in
             try await channel.declareQueue("\(prefix).prefetch", arguments: ["x-queue-type": .string("quorum")])
             try await channel.enableConfirms()
-            _ = await channel.publishAll((0..<5).map { AMQPChannel.Message(body: ByteBuffer(string: "\($0)"), exchange: "", routingKey: "\(prefix).prefetch") })
+            _ = await channel.publishAll(
+                (0..<5).map { AMQPChannel.Message(body: ByteBuffer(string: "\($0)"), exchange: "", routingKey: "\(prefix).prefetch") }
+            )
             try await channel.setPrefetch(2)
             let consumer = try await channel.consume("\(prefix).prefetch")
             let received = Counter()
@@ -154,12 +162,16 @@ struct AMQPClientTests {
         let queue = "\(prefix).client"
         client.declare(AMQPTopology(queues: [.quorum(queue)]))
         let seen = Counter()
-        client.addConsumer(AMQPClient.Consumer(queue: queue, prefetch: 8) { _ in
-            await seen.add()
-            return .ack
-        })
+        client.addConsumer(
+            AMQPClient.Consumer(queue: queue, prefetch: 8) { _ in
+                await seen.add()
+                return .ack
+            }
+        )
         let running = Task { await client.run() }
-        let results = await client.publishAll((0..<20).map { AMQPChannel.Message(body: ByteBuffer(string: "\($0)"), exchange: "", routingKey: queue) })
+        let results = await client.publishAll(
+            (0..<20).map { AMQPChannel.Message(body: ByteBuffer(string: "\($0)"), exchange: "", routingKey: queue) }
+        )
         #expect(results.allSatisfy { (try? $0.get()) != nil })
         for _ in 0..<100 where await seen.value < 20 { try await Task.sleep(for: .milliseconds(50)) }
         #expect(await seen.value == 20)

@@ -22,8 +22,14 @@ import Testing
 
     @Test func propertiesRoundTrip() throws {
         let properties = AMQPProperties(
-            contentType: "application/json", headers: ["x-attempt": .int32(2)], deliveryMode: 2, messageId: "0f8e", timestamp: Date(timeIntervalSince1970: 1_700_000_000),
-            type: "orders.order.placed", appId: "orders")
+            contentType: "application/json",
+            headers: ["x-attempt": .int32(2)],
+            deliveryMode: 2,
+            messageId: "0f8e",
+            timestamp: Date(timeIntervalSince1970: 1_700_000_000),
+            type: "orders.order.placed",
+            appId: "orders"
+        )
         var buffer = ByteBuffer()
         try properties.encode(into: &buffer)
         #expect(try AMQPProperties.decode(from: &buffer) == properties)
@@ -61,7 +67,14 @@ import Testing
         try buffer.writeShortString("orders.order.placed")
         #expect(
             try AMQPMethod.decode(from: &buffer)
-                == .basicDeliver(consumerTag: "ctag", deliveryTag: 42, redelivered: true, exchange: "comptoir.events", routingKey: "orders.order.placed"))
+                == .basicDeliver(
+                    consumerTag: "ctag",
+                    deliveryTag: 42,
+                    redelivered: true,
+                    exchange: "comptoir.events",
+                    routingKey: "orders.order.placed"
+                )
+        )
     }
 
     @Test func aBrokenFrameIsRefused() throws {
@@ -76,7 +89,10 @@ import Testing
 
     @Test func readsClusterURLs() throws {
         let single = try AMQPConfiguration(url: "amqp://app:s%40cret@rabbit.internal:5673/shop")
-        #expect(single.user == "app" && single.password == "s@cret" && single.virtualHost == "shop" && single.endpoints == [AMQPEndpoint(host: "rabbit.internal", port: 5673)])
+        #expect(
+            single.user == "app" && single.password == "s@cret" && single.virtualHost == "shop"
+                && single.endpoints == [AMQPEndpoint(host: "rabbit.internal", port: 5673)]
+        )
         let cluster = try AMQPConfiguration(url: "amqp://app:secret@127.0.0.1:5672,127.0.0.1:5673, amqp://127.0.0.1:5674")
         #expect(cluster.endpoints.map(\.port) == [5672, 5673, 5674] && cluster.user == "app" && cluster.virtualHost == "/")
         #expect(throws: AMQPError.self) { try AMQPConfiguration(url: "http://127.0.0.1:5672") }

@@ -8,7 +8,13 @@ import Testing
 
 /// Per-country validation, ownership and one default per kind, through HTTP.
 @Suite struct AddressTests {
-    static func address(_ country: String, _ postalCode: String, region: String? = nil, kind: String = "shipping", isDefault: Bool = false) -> [String: Any] {
+    static func address(
+        _ country: String,
+        _ postalCode: String,
+        region: String? = nil,
+        kind: String = "shipping",
+        isDefault: Bool = false
+    ) -> [String: Any] {
         var body: [String: Any] = [
             "kind": kind, "name": "Ann Martin", "line1": "1 Main Street", "city": "Somewhere", "postal_code": postalCode, "country": country,
             "is_default": isDefault,

@@ -11,7 +11,11 @@ import Testing
 @Suite struct AccountTests {
     @Test func registerReturnsTheUserAndWritesTheEvent() async throws {
         try await withAuthService { client, host in
-            let response = try await client.json(.post, "/auth/register", body: ["email": " Ann@Example.COM ", "password": "correct-horse-1", "name": "Ann"])
+            let response = try await client.json(
+                .post,
+                "/auth/register",
+                body: ["email": " Ann@Example.COM ", "password": "correct-horse-1", "name": "Ann"]
+            )
             #expect(response.status == .created)
             #expect(response.object["email"] as? String == "ann@example.com")
             #expect(response.object["roles"] as? [String] == ["customer"])
@@ -25,7 +29,11 @@ import Testing
     @Test func duplicateEmailIs409WhateverTheCase() async throws {
         try await withAuthService { client, _ in
             try await client.register("bob@example.com")
-            let again = try await client.json(.post, "/auth/register", body: ["email": "BOB@example.com", "password": "another-pass-1", "name": "Bob"])
+            let again = try await client.json(
+                .post,
+                "/auth/register",
+                body: ["email": "BOB@example.com", "password": "another-pass-1", "name": "Bob"]
+            )
             #expect(again.status == .conflict)
         }
     }

@@ -54,13 +54,28 @@ import Testing
         try await withAuthService { client, _ in
             let id = try await client.register("pia@example.com")
             let admin = try await client.login("admin@example.com", password: "admin-password-1")
-            #expect(try await client.json(.put, "/auth/users/\(id)/roles", body: ["roles": ["wizard"]], token: admin.access).status == .unprocessableContent)
-            #expect(try await client.json(.put, "/auth/users/\(id)/roles", body: ["roles": ["service"]], token: admin.access).status == .unprocessableContent)
+            #expect(
+                try await client.json(.put, "/auth/users/\(id)/roles", body: ["roles": ["wizard"]], token: admin.access).status
+                    == .unprocessableContent
+            )
+            #expect(
+                try await client.json(.put, "/auth/users/\(id)/roles", body: ["roles": ["service"]], token: admin.access).status
+                    == .unprocessableContent
+            )
             #expect(try await client.json(.put, "/auth/users/\(id)/roles", body: ["roles": []], token: admin.access).status == .unprocessableContent)
-            #expect(try await client.json(.put, "/auth/users/\(UUID())/roles", body: ["roles": ["customer"]], token: admin.access).status == .notFound)
-            #expect(try await client.json(.put, "/auth/users/not-a-uuid/roles", body: ["roles": ["customer"]], token: admin.access).status == .notFound)
+            #expect(
+                try await client.json(.put, "/auth/users/\(UUID())/roles", body: ["roles": ["customer"]], token: admin.access).status == .notFound
+            )
+            #expect(
+                try await client.json(.put, "/auth/users/not-a-uuid/roles", body: ["roles": ["customer"]], token: admin.access).status == .notFound
+            )
             let me = try await client.json(.get, "/auth/me", token: admin.access)
-            let selfDemotion = try await client.json(.put, "/auth/users/\(me.object["id"] as! String)/roles", body: ["roles": ["customer"]], token: admin.access)
+            let selfDemotion = try await client.json(
+                .put,
+                "/auth/users/\(me.object["id"] as! String)/roles",
+                body: ["roles": ["customer"]],
+                token: admin.access
+            )
             #expect(selfDemotion.status == .conflict)
         }
     }
@@ -69,8 +84,11 @@ import Testing
         try await withAuthService { client, _ in
             try await client.register("quin@example.com")
             try await client.json(
-                .post, "/auth/login", body: ["email": "quin@example.com", "password": "wrong-password"],
-                headers: [.userAgent: "TestBrowser/1.0", .xForwardedFor: "203.0.113.7"])
+                .post,
+                "/auth/login",
+                body: ["email": "quin@example.com", "password": "wrong-password"],
+                headers: [.userAgent: "TestBrowser/1.0", .xForwardedFor: "203.0.113.7"]
+            )
             let admin = try await client.login("admin@example.com", password: "admin-password-1")
             let audit = try await client.json(.get, "/auth/audit?action=login.failed", token: admin.access)
             let entry = try #require((audit.object["items"] as? [[String: Any]])?.first)

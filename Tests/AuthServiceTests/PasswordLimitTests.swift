@@ -31,7 +31,11 @@ import Testing
             try await client.register("change@example.com")
             let tokens = try await client.login("change@example.com")
             let response = try await client.json(
-                .post, "/auth/password", body: ["current_password": Self.huge, "new_password": "another-horse-2"], token: tokens.access)
+                .post,
+                "/auth/password",
+                body: ["current_password": Self.huge, "new_password": "another-horse-2"],
+                token: tokens.access
+            )
             #expect(response.status == .unprocessableContent && response.problemFields == ["current_password"])
             #expect(try await client.json(.get, "/auth/me", token: tokens.access).status == .ok)
         }
@@ -40,7 +44,10 @@ import Testing
     @Test func aNewPasswordWithANulIs422() async throws {
         try await withAuthService { client, _ in
             let response = try await client.json(
-                .post, "/auth/register", body: ["email": "nul@example.com", "password": "\u{0}correct-horse-1", "name": "Nul"])
+                .post,
+                "/auth/register",
+                body: ["email": "nul@example.com", "password": "\u{0}correct-horse-1", "name": "Nul"]
+            )
             #expect(response.status == .unprocessableContent && response.problemFields == ["password"])
         }
     }

@@ -66,19 +66,33 @@ import Testing
             let laptop = try await client.login("jon@example.com")
             let phone = try await client.login("jon@example.com")
             let wrongCurrent = try await client.json(
-                .post, "/auth/password", body: ["current_password": "not-my-password", "new_password": "brand-new-pass-1"], token: laptop.access)
+                .post,
+                "/auth/password",
+                body: ["current_password": "not-my-password", "new_password": "brand-new-pass-1"],
+                token: laptop.access
+            )
             #expect(wrongCurrent.status == .unauthorized)
             let tooShort = try await client.json(
-                .post, "/auth/password", body: ["current_password": "correct-horse-1", "new_password": "short"], token: laptop.access)
+                .post,
+                "/auth/password",
+                body: ["current_password": "correct-horse-1", "new_password": "short"],
+                token: laptop.access
+            )
             #expect(tooShort.status == .unprocessableContent && tooShort.problemFields == ["new_password"])
             let changed = try await client.json(
-                .post, "/auth/password", body: ["current_password": "correct-horse-1", "new_password": "brand-new-pass-1"], token: laptop.access)
+                .post,
+                "/auth/password",
+                body: ["current_password": "correct-horse-1", "new_password": "brand-new-pass-1"],
+                token: laptop.access
+            )
             #expect(changed.status == .noContent)
             #expect(try await client.json(.post, "/auth/refresh", body: ["refresh_token": phone.refresh]).status == .unauthorized)
             #expect(try await client.json(.get, "/auth/me", token: phone.access).status == .unauthorized)
             #expect(try await client.json(.get, "/auth/me", token: laptop.access).status == .ok)
             #expect(try await client.json(.post, "/auth/refresh", body: ["refresh_token": laptop.refresh]).status == .ok)
-            #expect(try await client.json(.post, "/auth/login", body: ["email": "jon@example.com", "password": "correct-horse-1"]).status == .unauthorized)
+            #expect(
+                try await client.json(.post, "/auth/login", body: ["email": "jon@example.com", "password": "correct-horse-1"]).status == .unauthorized
+            )
             _ = try await client.login("jon@example.com", password: "brand-new-pass-1")
         }
     }

@@ -14,7 +14,9 @@ import Testing
     /// Runs `body` with a live products service holding a mug (stock 5, 12.00 €) and a tee in USD,
     /// and a baskets service that reads it; both trust the same signing key.
     static func withBaskets(
-        _ body: @escaping @Sendable (_ baskets: any TestClientProtocol, _ environment: ServiceEnvironment, _ mug: String, _ dollarTee: String) async throws -> Void
+        _ body:
+            @escaping @Sendable (_ baskets: any TestClientProtocol, _ environment: ServiceEnvironment, _ mug: String, _ dollarTee: String)
+            async throws -> Void
     ) async throws {
         let key = Base64URL.encode(Curve25519.Signing.PrivateKey().rawRepresentation)
         let directory = try TestPlatform.temporaryDirectory()
@@ -25,7 +27,12 @@ import Testing
         try await products.application(port: 0).test(.live) { catalog in
             let manager = try await TestPlatform.token(productsEnvironment, roles: [.catalog])
             let mug = try await catalog.json(.post, "/products", body: ["sku": "MUG", "name": "Mug", "price": 1200, "stock": 5], token: manager)
-            let tee = try await catalog.json(.post, "/products", body: ["sku": "TEE", "name": "Tee", "price": 2000, "currency": "USD", "stock": 5], token: manager)
+            let tee = try await catalog.json(
+                .post,
+                "/products",
+                body: ["sku": "TEE", "name": "Tee", "price": 2000, "currency": "USD", "stock": 5],
+                token: manager
+            )
             let environment = ["COMPTOIR_JWT_PRIVATE_KEY": key, "COMPTOIR_PRODUCTS_URL": "http://127.0.0.1:\(catalog.port!)"]
             try await TestPlatform.withService(BasketsService.self, environment: environment) { client, baskets in
                 try await body(client, baskets, mug.object["id"] as! String, tee.object["id"] as! String)
@@ -95,7 +102,21 @@ import Testing
             #expect(try await client.json(.get, "/baskets/mine", token: token).object["total"] as? Int == 2400)
             #expect(try await client.json(.get, "/baskets/mine", token: token).object["total"] as? Int == 2400)
             #expect(try await client.json(.get, "/metrics").text.contains("cache_lookups_total{result=\"hit\"} 1"))
-            let confirmed = try EventEnvelope(OrderConfirmed(orderId: UUID(), number: "2026-000001", userId: userId, websiteId: .defaultWebsite, customerEmail: "a@example.com", customerName: "A", lines: [], total: 0, currency: "EUR", shippingCountry: "FR"), source: .orders)
+            let confirmed = try EventEnvelope(
+                OrderConfirmed(
+                    orderId: UUID(),
+                    number: "2026-000001",
+                    userId: userId,
+                    websiteId: .defaultWebsite,
+                    customerEmail: "a@example.com",
+                    customerName: "A",
+                    lines: [],
+                    total: 0,
+                    currency: "EUR",
+                    shippingCountry: "FR"
+                ),
+                source: .orders
+            )
             try await environment.platform.bus.publish(confirmed)
             #expect(try await client.json(.get, "/baskets/mine", token: token).object["total"] as? Int == 0)
             #expect(try await client.json(.get, "/baskets/mine", token: other).object["total"] as? Int == 1200, "other baskets untouched")

@@ -13,9 +13,16 @@ import Testing
     static func changed(_ product: String, price: Int, currency: String = "EUR") throws -> EventEnvelope {
         try EventEnvelope(
             ProductChanged(
-                productId: try #require(UUID(uuidString: product)), websiteId: .defaultWebsite, sku: "MUG", price: price, currency: currency,
-                stock: 5, deleted: false),
-            source: .products)
+                productId: try #require(UUID(uuidString: product)),
+                websiteId: .defaultWebsite,
+                sku: "MUG",
+                price: price,
+                currency: currency,
+                stock: 5,
+                deleted: false
+            ),
+            source: .products
+        )
     }
 
     @Test func anEventWithAnAbsurdPriceIsRefusedAndTheBasketKeepsItsSnapshot() async throws {

@@ -17,9 +17,11 @@ struct AMQPEventBusTests {
         let client = AMQPClient(configuration: try AMQPConfiguration(url: url), logger: logger)
         let bus = AMQPEventBus(client: client, namespace: "bustest-\(UUID().uuidString.prefix(8).lowercased())", logger: logger)
         let received = Mutex<[String]>([])
-        try await bus.subscribe(EventSubscription(service: .newsletters, bindings: ["test.#"]) { envelope in
-            received.withLock { $0.append(envelope.type) }
-        })
+        try await bus.subscribe(
+            EventSubscription(service: .newsletters, bindings: ["test.#"]) { envelope in
+                received.withLock { $0.append(envelope.type) }
+            }
+        )
         let running = Task { await client.run() }
         defer { running.cancel() }
         while !client.isConnected { try await Task.sleep(for: .milliseconds(20)) }

@@ -9,7 +9,8 @@ import Testing
         let settings = try AdapterSettings(
             environment: EnvironmentReader([
                 "COMPTOIR_AMQP_URL": "amqp://shop:s%40cret@rabbit-0:5673/prod,rabbit-1, rabbit-2:5674", "COMPTOIR_AMQP_NAMESPACE": "blue-2",
-            ]))
+            ])
+        )
         let amqp = try #require(settings.amqp)
         #expect(amqp.client.endpoints.map(\.description) == ["rabbit-0:5673", "rabbit-1:5672", "rabbit-2:5674"])
         #expect(amqp.client.user == "shop" && amqp.client.password == "s@cret" && amqp.client.virtualHost == "prod")
@@ -34,8 +35,13 @@ import Testing
     }
 
     @Test func anS3EndpointNeedsItsKeysAndAValidBucket() {
-        #expect(throws: ConfigurationError.self) { try AdapterSettings(environment: EnvironmentReader(["COMPTOIR_S3_ENDPOINT": "http://minio:9000"])) }
-        let bucket = ["COMPTOIR_S3_ENDPOINT": "http://minio:9000", "COMPTOIR_S3_ACCESS_KEY": "a", "COMPTOIR_S3_SECRET_KEY": "b", "COMPTOIR_S3_BUCKET": "No_Caps"]
+        #expect(throws: ConfigurationError.self) {
+            try AdapterSettings(environment: EnvironmentReader(["COMPTOIR_S3_ENDPOINT": "http://minio:9000"]))
+        }
+        let bucket = [
+            "COMPTOIR_S3_ENDPOINT": "http://minio:9000", "COMPTOIR_S3_ACCESS_KEY": "a", "COMPTOIR_S3_SECRET_KEY": "b",
+            "COMPTOIR_S3_BUCKET": "No_Caps",
+        ]
         #expect(throws: ConfigurationError.self) { try AdapterSettings(environment: EnvironmentReader(bucket)) }
     }
 }

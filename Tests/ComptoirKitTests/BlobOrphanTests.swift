@@ -8,7 +8,9 @@ import Testing
 /// A blob store whose deletes fail, as S3 does when it is out of reach.
 private struct UndeletableBlobStore: BlobStore {
     struct Unreachable: Error {}
-    func put<Body: AsyncSequence & Sendable>(_ key: String, contentType: String, body: Body) async throws -> Int64 where Body.Element == ByteBuffer { 0 }
+    func put<Body: AsyncSequence & Sendable>(_ key: String, contentType: String, body: Body) async throws -> Int64 where Body.Element == ByteBuffer {
+        0
+    }
     func get(_ key: String) async throws -> BlobDownload? { nil }
     func delete(_ key: String) async throws { throw Unreachable() }
     func ping() async throws {}

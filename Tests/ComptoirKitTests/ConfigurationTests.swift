@@ -32,7 +32,10 @@ import Testing
         let configuration = try ComptoirConfiguration(
             environment: EnvironmentReader([
                 "COMPTOIR_REFRESH_TOKEN_TTL": "3650d", "COMPTOIR_CONTACT_RATE_LIMIT": "1000000000/250ms",
-            ]), dataDirectory: "/tmp/x", basePort: 9000)
+            ]),
+            dataDirectory: "/tmp/x",
+            basePort: 9000
+        )
         #expect(configuration.refreshTokenLifetime == .seconds(3650 * 86400))
         #expect(configuration.contactRateLimit == .init(capacity: 1_000_000_000, period: .milliseconds(250)))
     }

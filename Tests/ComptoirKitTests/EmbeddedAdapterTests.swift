@@ -43,7 +43,9 @@ import Testing
         let directory = try TestPlatform.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let mailer = try FileMailer(directory: directory)
-        try await mailer.send(MailMessage(from: "shop@example.com", to: ["ann@example.com"], subject: "Commande confirmée", text: "Merci !", html: "<p>Merci !</p>"))
+        try await mailer.send(
+            MailMessage(from: "shop@example.com", to: ["ann@example.com"], subject: "Commande confirmée", text: "Merci !", html: "<p>Merci !</p>")
+        )
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(files.count == 1 && files[0].hasSuffix(".eml"))
         let contents = try String(contentsOf: directory.appendingPathComponent(files[0]), encoding: .utf8)
@@ -67,11 +69,17 @@ import Testing
 
     @Test func aLoadThatStartedBeforeAnInvalidationDoesNotStoreItsOldValue() async throws {
         let cache = InMemoryCache()
-        guard case .miss(let before) = try await cache.lookup("product") else { Issue.record("expected a miss"); return }
+        guard case .miss(let before) = try await cache.lookup("product") else {
+            Issue.record("expected a miss")
+            return
+        }
         try await cache.delete("product")  // a change committed while the first reader was loading
         try await cache.set("product", value: Array("old".utf8), ttl: .seconds(60), ifGeneration: before)
         #expect(try await cache.get("product") == nil)
-        guard case .miss(let after) = try await cache.lookup("product") else { Issue.record("expected a miss"); return }
+        guard case .miss(let after) = try await cache.lookup("product") else {
+            Issue.record("expected a miss")
+            return
+        }
         try await cache.set("product", value: Array("new".utf8), ttl: .seconds(60), ifGeneration: after)
         #expect(try await cache.lookup("product") == .hit(Array("new".utf8)))
         let loaded = try await cache.readThrough("other", ttl: .seconds(60)) { "from the source" }

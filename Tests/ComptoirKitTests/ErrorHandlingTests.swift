@@ -2,8 +2,8 @@ import ComptoirKit
 import ComptoirTesting
 import Foundation
 import Hummingbird
-import Logging
 import HummingbirdTesting
+import Logging
 import Testing
 
 /// Every error class becomes an RFC 9457 problem with the right status, through real HTTP handling.
@@ -19,7 +19,9 @@ import Testing
 
     func makeApplication() throws -> some ApplicationProtocol {
         let configuration = try TestPlatform.configuration(
-            dataDirectory: FileManager.default.temporaryDirectory, environment: ["COMPTOIR_MAX_BODY_SIZE": "1024"])
+            dataDirectory: FileManager.default.temporaryDirectory,
+            environment: ["COMPTOIR_MAX_BODY_SIZE": "1024"]
+        )
         let router = Router(context: ComptoirRequestContext.self)
         ServiceHost.addStandardMiddleware(to: router, metrics: ServiceMetrics(), configuration: configuration)
         router.post("/items") { request, context in

@@ -28,8 +28,11 @@ import Testing
             let principal = try context.require(.service)
             return JSONResponse(
                 Echo(
-                    requestId: request.headers[RequestIDMiddleware.headerName], traceparent: request.headers[TraceParent.headerName],
-                    roles: principal.roles.map(\.rawValue)))
+                    requestId: request.headers[RequestIDMiddleware.headerName],
+                    traceparent: request.headers[TraceParent.headerName],
+                    roles: principal.roles.map(\.rawValue)
+                )
+            )
         }
         router.get("/slow") { _, _ -> String in
             try await Task.sleep(for: .seconds(9))
@@ -39,10 +42,15 @@ import Testing
             let client = InternalClient(
                 httpClient: .shared,
                 serviceURLs: [.baskets: URL(string: "http://127.0.0.1:\(upstream.port!)")!, .addresses: URL(string: "http://127.0.0.1:1")!],
-                tokens: ServiceTokenIssuer(signer: await TokenSigner(key: serviceKey), service: .orders), timeout: .seconds(4))
+                tokens: ServiceTokenIssuer(signer: await TokenSigner(key: serviceKey), service: .orders),
+                timeout: .seconds(4)
+            )
             let caller = Router(context: ComptoirRequestContext.self)
             ServiceHost.addStandardMiddleware(
-                to: caller, metrics: ServiceMetrics(), configuration: try TestPlatform.configuration(dataDirectory: FileManager.default.temporaryDirectory))
+                to: caller,
+                metrics: ServiceMetrics(),
+                configuration: try TestPlatform.configuration(dataDirectory: FileManager.default.temporaryDirectory)
+            )
             caller.get("/call") { request, context in
                 JSONResponse(try await client.get(.baskets, "/echo", as: Echo.self, identity: .service, context: context, request: request))
             }
@@ -58,7 +66,10 @@ import Testing
             let incoming = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
             try await Application(router: caller).test(.router) { client in
                 let response = try await client.execute(
-                    uri: "/call", method: .get, headers: [RequestIDMiddleware.headerName: "req-77", TraceParent.headerName: incoming])
+                    uri: "/call",
+                    method: .get,
+                    headers: [RequestIDMiddleware.headerName: "req-77", TraceParent.headerName: incoming]
+                )
                 #expect(response.status == .ok)
                 let echo = try WireJSON.makeDecoder().decode(Echo.self, from: Data(response.body.readableBytesView))
                 #expect(echo.requestId == "req-77")
@@ -83,7 +94,9 @@ import Testing
         ServiceHost.addStandardMiddleware(to: router, metrics: ServiceMetrics(), configuration: platform.configuration)
         router.get("/call/:service") { request, context in
             let service = try #require(context.parameters.get("service").flatMap(ServiceID.init(rawValue:)))
-            return JSONResponse(try await environment.client.get(service, "/health/live", as: JSONValue.self, identity: .service, context: context, request: request))
+            return JSONResponse(
+                try await environment.client.get(service, "/health/live", as: JSONValue.self, identity: .service, context: context, request: request)
+            )
         }
         try await Application(router: router).test(.router) { client in
             #expect(platform.configuration.serviceURLs[.orders] != nil)

@@ -66,7 +66,8 @@ import Testing
                         "INSERT INTO effects (event_id, thing_id) VALUES (\(bind: envelope.id.uuidString), \(bind: payload.thingId.uuidString))"
                     ).run()
                 }
-            })
+            }
+        )
         let relay = OutboxRelay(database: producer, bus: bus, outbox: Outbox(service: .auth), metrics: metrics, logger: Logger(label: "test"))
         #expect(try await relay.relayBatch() == 1)
         #expect(try await effects(consumer) == 1)
@@ -94,7 +95,13 @@ import Testing
         let bus = InProcessEventBus()
         struct Refused: Error {}
         try await bus.subscribe(EventSubscription(service: .newsletters, bindings: ["test.thing.pinged"]) { _ in throw Refused() })
-        var relay = OutboxRelay(database: producer, bus: bus, outbox: Outbox(service: .auth), metrics: ServiceMetrics(), logger: Logger(label: "test"))
+        var relay = OutboxRelay(
+            database: producer,
+            bus: bus,
+            outbox: Outbox(service: .auth),
+            metrics: ServiceMetrics(),
+            logger: Logger(label: "test")
+        )
         relay.firstRetryDelay = 60  // long enough that no slow machine sees it due again
         #expect(try await relay.relayBatch() == 1)
         // Backed off: not due again at once, still pending, the error kept for operators.
@@ -116,7 +123,13 @@ import Testing
         let bus = InProcessEventBus()
         struct Refused: Error {}
         try await bus.subscribe(EventSubscription(service: .newsletters, bindings: ["test.thing.pinged"]) { _ in throw Refused() })
-        let relay = OutboxRelay(database: producer, bus: bus, outbox: Outbox(service: .auth), metrics: ServiceMetrics(), logger: Logger(label: "test"))
+        let relay = OutboxRelay(
+            database: producer,
+            bus: bus,
+            outbox: Outbox(service: .auth),
+            metrics: ServiceMetrics(),
+            logger: Logger(label: "test")
+        )
         await #expect(throws: (any Error).self, "the lost attempt is reported") { try await relay.relayBatch() }
         try await fault.allow(on: producer)
         let row = try #require(try await OutboxMessage.query(on: producer.fluent).first())

@@ -28,7 +28,10 @@ struct RedisAdapterTests {
         try await withReplicas(2) { replicas in
             let reader = RedisCache(redis: replicas[0], prefix: prefix)
             let writer = RedisCache(redis: replicas[1], prefix: prefix)
-            guard case .miss(let generation) = try await reader.lookup("product") else { Issue.record("expected a miss"); return }
+            guard case .miss(let generation) = try await reader.lookup("product") else {
+                Issue.record("expected a miss")
+                return
+            }
             try await writer.delete("product")
             try await reader.set("product", value: Array("stale".utf8), ttl: .seconds(60), ifGeneration: generation)
             #expect(try await writer.get("product") == nil)

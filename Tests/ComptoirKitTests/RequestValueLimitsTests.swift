@@ -36,7 +36,11 @@ import Testing
 
     func post(_ client: some TestClientProtocol, at value: String) async throws -> TestResponse {
         try await client.execute(
-            uri: "/appointments", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"at":"\#(value)"}"#))
+            uri: "/appointments",
+            method: .post,
+            headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"at":"\#(value)"}"#)
+        )
     }
 
     @Test func dateTimesOutsideRFC3339Are422NamingTheField() async throws {

@@ -16,7 +16,8 @@ struct S3BlobStoreTests {
     private func store(_ extra: [String: String] = [:]) async throws -> S3BlobStore {
         let configuration = try TestPlatform.configuration(
             dataDirectory: FileManager.default.temporaryDirectory,
-            environment: TestPlatform.variables(extra, cluster: true).filter { $0.key.hasPrefix("COMPTOIR_S3_") })
+            environment: TestPlatform.variables(extra, cluster: true).filter { $0.key.hasPrefix("COMPTOIR_S3_") }
+        )
         let store = S3BlobStore(settings: try #require(try AdapterSettings(environment: configuration.environment).s3), service: .sav)
         try await store.ensureBucket()
         return store
@@ -72,7 +73,10 @@ struct S3BlobStoreTests {
         let configuration = try TestPlatform.configuration(
             dataDirectory: FileManager.default.temporaryDirectory,
             environment: TestPlatform.variables(["COMPTOIR_S3_BUCKET": "never-created-\(UUID().uuidString.prefix(8).lowercased())"], cluster: true)
-                .filter { $0.key.hasPrefix("COMPTOIR_S3_") })
-        await #expect(throws: (any Error).self) { try await S3BlobStore(settings: try #require(try AdapterSettings(environment: configuration.environment).s3), service: .sav).ping() }
+                .filter { $0.key.hasPrefix("COMPTOIR_S3_") }
+        )
+        await #expect(throws: (any Error).self) {
+            try await S3BlobStore(settings: try #require(try AdapterSettings(environment: configuration.environment).s3), service: .sav).ping()
+        }
     }
 }

@@ -62,7 +62,8 @@ import Testing
                 "Migrations/ is missing",
                 "Models/ is missing",
                 "Events/Consumers: a folder inside Events/ (no nesting below the layout folders)",
-            ])
+            ]
+        )
     }
 
     /// The names of the `*Service` folders in `sources`, sorted.

@@ -20,19 +20,31 @@ public struct DatabaseFault: Sendable {
     public func refuse(on database: ServiceDatabase) async throws {
         switch database.dialect {
         case .sqlite:
-            try await database.sql.raw(SQLQueryString("""
-                CREATE TRIGGER \(unsafeRaw: name) BEFORE UPDATE OF \(unsafeRaw: column) ON \(unsafeRaw: table) WHEN \(unsafeRaw: condition)
-                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
-                """)).run()
+            try await database.sql.raw(
+                SQLQueryString(
+                    """
+                    CREATE TRIGGER \(unsafeRaw: name) BEFORE UPDATE OF \(unsafeRaw: column) ON \(unsafeRaw: table) WHEN \(unsafeRaw: condition)
+                    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                    """
+                )
+            ).run()
         case .postgres:
-            try await database.sql.raw(SQLQueryString("""
-                CREATE FUNCTION \(unsafeRaw: name)() RETURNS trigger LANGUAGE plpgsql AS
-                $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$
-                """)).run()
-            try await database.sql.raw(SQLQueryString("""
-                CREATE TRIGGER \(unsafeRaw: name) BEFORE UPDATE OF \(unsafeRaw: column) ON \(unsafeRaw: table)
-                FOR EACH ROW WHEN (\(unsafeRaw: condition)) EXECUTE FUNCTION \(unsafeRaw: name)()
-                """)).run()
+            try await database.sql.raw(
+                SQLQueryString(
+                    """
+                    CREATE FUNCTION \(unsafeRaw: name)() RETURNS trigger LANGUAGE plpgsql AS
+                    $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$
+                    """
+                )
+            ).run()
+            try await database.sql.raw(
+                SQLQueryString(
+                    """
+                    CREATE TRIGGER \(unsafeRaw: name) BEFORE UPDATE OF \(unsafeRaw: column) ON \(unsafeRaw: table)
+                    FOR EACH ROW WHEN (\(unsafeRaw: condition)) EXECUTE FUNCTION \(unsafeRaw: name)()
+                    """
+                )
+            ).run()
         }
     }
 

@@ -69,7 +69,11 @@ public enum TestPlatform {
     public static func resources(dataDirectory: URL, environment: [String: String] = [:]) async throws -> PlatformResources {
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["COMPTOIR_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-        return try await PlatformResources.configured(configuration(dataDirectory: dataDirectory, environment: environment), hostsAuth: true, logger: logger)
+        return try await PlatformResources.configured(
+            configuration(dataDirectory: dataDirectory, environment: environment),
+            hostsAuth: true,
+            logger: logger
+        )
     }
 }
 
@@ -77,7 +81,11 @@ extension TestClientProtocol {
     /// Sends `body` as JSON, with an optional bearer token and extra headers.
     @discardableResult
     public func json(
-        _ method: HTTPRequest.Method, _ uri: String, body: [String: Any]? = nil, token: String? = nil, headers extra: HTTPFields = [:]
+        _ method: HTTPRequest.Method,
+        _ uri: String,
+        body: [String: Any]? = nil,
+        token: String? = nil,
+        headers extra: HTTPFields = [:]
     ) async throws -> TestResponse {
         var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }
@@ -108,7 +116,9 @@ extension TestResponse {
 extension TestPlatform {
     /// Runs `body` against a fresh `S` (its own SQLite file) through its HTTP router, then closes it.
     public static func withService<S: ComptoirService>(
-        _ type: S.Type, environment variables: [String: String] = [:], loadDemoData: Bool = false,
+        _ type: S.Type,
+        environment variables: [String: String] = [:],
+        loadDemoData: Bool = false,
         _ body: @escaping @Sendable (any TestClientProtocol, ServiceEnvironment) async throws -> Void
     ) async throws {
         let directory = try temporaryDirectory()
@@ -132,6 +142,13 @@ extension TestPlatform {
         let signer = await TokenSigner(key: environment.platform.userSigningKey!)
         return try await signer.sign(
             AccessTokenClaims(
-                subject: userId.uuidString, roles: roles.map(\.rawValue), websiteId: nil, sessionId: UUID(), type: "access", lifetime: .seconds(300)))
+                subject: userId.uuidString,
+                roles: roles.map(\.rawValue),
+                websiteId: nil,
+                sessionId: UUID(),
+                type: "access",
+                lifetime: .seconds(300)
+            )
+        )
     }
 }

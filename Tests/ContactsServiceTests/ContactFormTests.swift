@@ -15,7 +15,9 @@ import Testing
     static func from(_ ip: String) -> HTTPFields { [.xForwardedFor: ip] }
 
     @Test func aMessageIsStoredRoutedByTopicAndAnnounced() async throws {
-        try await TestPlatform.withService(ContactsService.self, environment: ["COMPTOIR_CONTACT_ROUTES": "press=media@shop.example"]) { client, environment in
+        try await TestPlatform.withService(ContactsService.self, environment: ["COMPTOIR_CONTACT_ROUTES": "press=media@shop.example"]) {
+            client,
+            environment in
             let sent = try await client.json(.post, "/contacts", body: Self.valid, headers: Self.from("203.0.113.7"))
             #expect(sent.status == .accepted)
             #expect(sent.object["status"] as? String == "received")
@@ -30,7 +32,9 @@ import Testing
             #expect(try await client.json(.get, "/contacts", token: try await TestPlatform.token(environment)).status == .forbidden)
             #expect(try await client.json(.get, "/contacts").status == .unauthorized)
             // The event for newsletters is in the outbox, with the team address.
-            let event = try #require(try await OutboxMessage.query(on: environment.database.fluent).filter(\.$type == ContactMessageReceived.type).first())
+            let event = try #require(
+                try await OutboxMessage.query(on: environment.database.fluent).filter(\.$type == ContactMessageReceived.type).first()
+            )
             #expect(event.envelope.contains("media@shop.example"))
         }
     }
@@ -38,7 +42,11 @@ import Testing
     @Test func everyFieldIsValidatedAndHostileInputIsJustText() async throws {
         try await TestPlatform.withService(ContactsService.self) { client, environment in
             let invalid = try await client.json(
-                .post, "/contacts", body: ["name": "", "email": "nope", "topic": "gossip", "message": "hi"], headers: Self.from("198.51.100.1"))
+                .post,
+                "/contacts",
+                body: ["name": "", "email": "nope", "topic": "gossip", "message": "hi"],
+                headers: Self.from("198.51.100.1")
+            )
             #expect(invalid.status == .unprocessableContent)
             #expect(Set(invalid.problemFields) == ["name", "email", "topic", "message"])
             #expect(try await client.json(.post, "/contacts", body: ["name": 1], headers: Self.from("198.51.100.2")).status == .unprocessableContent)

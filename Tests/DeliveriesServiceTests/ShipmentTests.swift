@@ -13,9 +13,20 @@ import Testing
     static func confirmed(_ order: UUID, user: UUID, country: String) throws -> EventEnvelope {
         try EventEnvelope(
             OrderConfirmed(
-                orderId: order, number: "2026-000007", userId: user, websiteId: .defaultWebsite, customerEmail: "lea@example.com", customerName: "Léa",
-                lines: [], total: 1000, currency: "EUR", shippingCountry: country),
-            source: .orders, websiteId: .defaultWebsite)
+                orderId: order,
+                number: "2026-000007",
+                userId: user,
+                websiteId: .defaultWebsite,
+                customerEmail: "lea@example.com",
+                customerName: "Léa",
+                lines: [],
+                total: 1000,
+                currency: "EUR",
+                shippingCountry: country
+            ),
+            source: .orders,
+            websiteId: .defaultWebsite
+        )
     }
 
     @Test func aConfirmedOrderOpensOneShipmentHoweverOftenTheEventArrives() async throws {
@@ -50,16 +61,20 @@ import Testing
             let admin = try await TestPlatform.token(environment, roles: [.admin])
             let owner = try await TestPlatform.token(environment, userId: user)
             let keptDelivery = try await client.json(.get, "/deliveries?order_id=\(kept)", token: owner)
-            let keptId = try #require(((try JSONSerialization.jsonObject(with: Data(keptDelivery.body.readableBytesView)) as? [[String: Any]])?.first)?["id"] as? String)
+            let keptId = try #require(
+                ((try JSONSerialization.jsonObject(with: Data(keptDelivery.body.readableBytesView)) as? [[String: Any]])?.first)?["id"] as? String
+            )
             #expect(try await client.json(.patch, "/deliveries/\(keptId)", body: ["status": "shipped"], token: admin).status == .ok)
             for order in [kept, stopped] {
                 try await environment.platform.bus.publish(try EventEnvelope(OrderCancelled(orderId: order, reason: "test"), source: .orders))
             }
             let statuses = try await client.json(.get, "/deliveries", token: owner)
             let byOrder = Dictionary(
-                uniqueKeysWithValues: ((try JSONSerialization.jsonObject(with: Data(statuses.body.readableBytesView)) as? [[String: Any]]) ?? []).map {
+                uniqueKeysWithValues: ((try JSONSerialization.jsonObject(with: Data(statuses.body.readableBytesView)) as? [[String: Any]]) ?? []).map
+                {
                     ($0["order_id"] as! String, $0["status"] as! String)
-                })
+                }
+            )
             #expect(byOrder[kept.uuidString] == "shipped")
             #expect(byOrder[stopped.uuidString] == "cancelled")
         }

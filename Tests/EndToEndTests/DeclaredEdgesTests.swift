@@ -33,6 +33,9 @@ import Testing
         declared["gateway"] = Set(ServiceCatalog.ids.map(\.rawValue))
         let deployed = try Self.deployedCalls()
         #expect(!deployed.isEmpty, "edges.yaml has a calls: block")
-        #expect(declared == deployed, "declared in code: \(declared.sorted { $0.key < $1.key }); in edges.yaml: \(deployed.sorted { $0.key < $1.key })")
+        #expect(
+            declared == deployed,
+            "declared in code: \(declared.sorted { $0.key < $1.key }); in edges.yaml: \(deployed.sorted { $0.key < $1.key })"
+        )
     }
 }

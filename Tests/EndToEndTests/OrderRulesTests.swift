@@ -23,13 +23,22 @@ import Testing
             #expect(stranger.status == 422)
             #expect(stranger.problemFields == ["shipping_address_id"])
             let unknownBilling = try await platform.send(
-                .POST, "/api/v1/orders", json: ["shipping_address_id": address, "billing_address_id": UUID().uuidString], token: token)
+                .POST,
+                "/api/v1/orders",
+                json: ["shipping_address_id": address, "billing_address_id": UUID().uuidString],
+                token: token
+            )
             #expect(unknownBilling.problemFields == ["billing_address_id"])
             let wrongType = try await platform.send(.POST, "/api/v1/orders", json: ["shipping_address_id": 42], token: token)
             #expect(wrongType.status == 422)
             #expect(wrongType.problemFields == ["shipping_address_id"])
             let longKey = try await platform.send(
-                .POST, "/api/v1/orders", json: ["shipping_address_id": address], token: token, headers: ["Idempotency-Key": String(repeating: "k", count: 256)])
+                .POST,
+                "/api/v1/orders",
+                json: ["shipping_address_id": address],
+                token: token,
+                headers: ["Idempotency-Key": String(repeating: "k", count: 256)]
+            )
             #expect(longKey.status == 422)
             #expect(try await platform.send(.POST, "/api/v1/orders", json: ["shipping_address_id": address]).status == 401)
 
@@ -38,7 +47,12 @@ import Testing
             #expect(first.status == 201)
             let billingAddress = try await platform.address(token: token, country: "BE", postalCode: "1000")
             let reused = try await platform.send(
-                .POST, "/api/v1/orders", json: ["shipping_address_id": address, "billing_address_id": billingAddress], token: token, headers: key)
+                .POST,
+                "/api/v1/orders",
+                json: ["shipping_address_id": address, "billing_address_id": billingAddress],
+                token: token,
+                headers: key
+            )
             #expect(reused.status == 409)
             // Keys are per user: another customer may use the same one.
             try await platform.send(.POST, "/api/v1/baskets/mine/items", json: ["product_id": product, "quantity": 1], token: other)
@@ -102,7 +116,9 @@ import Testing
             let (token, _, _) = try await platform.customer("Robin")
             let address = try await platform.address(token: token, country: "US", postalCode: "10001-1234")
             try await platform.send(.POST, "/api/v1/baskets/mine/items", json: ["product_id": product, "quantity": 1], token: token)
-            let order = try #require(try await platform.send(.POST, "/api/v1/orders", json: ["shipping_address_id": address], token: token).object["id"] as? String)
+            let order = try #require(
+                try await platform.send(.POST, "/api/v1/orders", json: ["shipping_address_id": address], token: token).object["id"] as? String
+            )
             var delivery: [String: Any] = [:]
             try await platform.eventually("delivery opened") {
                 delivery = try await platform.send(.GET, "/api/v1/deliveries?order_id=\(order)", token: token).array.first ?? [:]
@@ -119,10 +135,15 @@ import Testing
             #expect(bad.problemFields == ["status"])
             #expect(try await platform.send(.PATCH, path, json: ["status": "cancelled"], token: admin).status == 422)
             #expect(try await platform.send(.PATCH, path, json: ["status": "delivered"], token: admin).status == 409)
-            #expect(try await platform.send(.PATCH, "/api/v1/deliveries/\(UUID().uuidString)", json: ["status": "shipped"], token: admin).status == 404)
+            #expect(
+                try await platform.send(.PATCH, "/api/v1/deliveries/\(UUID().uuidString)", json: ["status": "shipped"], token: admin).status == 404
+            )
             let moved = try await platform.send(.PATCH, path, json: ["status": "in_transit", "carrier": "FedEx"], token: admin)
             #expect(moved.status == 409)
-            #expect(try await platform.send(.PATCH, path, json: ["status": "shipped", "carrier": "FedEx"], token: admin).object["carrier"] as? String == "FedEx")
+            #expect(
+                try await platform.send(.PATCH, path, json: ["status": "shipped", "carrier": "FedEx"], token: admin).object["carrier"] as? String
+                    == "FedEx"
+            )
             #expect(try await platform.send(.PATCH, path, json: ["status": "in_transit"], token: admin).status == 200)
             #expect(try await platform.send(.PATCH, path, json: ["status": "delivered"], token: admin).status == 200)
             try await platform.eventually("order delivered") {
@@ -133,7 +154,11 @@ import Testing
             let tracking = delivery["tracking_number"] as! String
             let tracked = try await platform.send(.GET, "/api/v1/deliveries/track/\(tracking.lowercased())")
             #expect(tracked.object["status"] as? String == "delivered")
-            #expect((tracked.object["events"] as? [[String: Any]])?.compactMap { $0["status"] as? String } == ["preparing", "shipped", "in_transit", "delivered"])
+            #expect(
+                (tracked.object["events"] as? [[String: Any]])?.compactMap { $0["status"] as? String } == [
+                    "preparing", "shipped", "in_transit", "delivered",
+                ]
+            )
             #expect(tracked.object["order_id"] == nil && tracked.object["user_id"] == nil)
             #expect(try await platform.send(.GET, "/api/v1/deliveries/track/CTNOPE").status == 404)
             #expect(try await platform.send(.GET, "/api/v1/deliveries?order_id=nope", token: token).status == 422)
@@ -146,8 +171,10 @@ import Testing
 
             // The merged OpenAPI document covers the new services and the gateway's own route.
             let paths = try await platform.send(.GET, "/api/v1/openapi.json").object["paths"] as? [String: Any] ?? [:]
-            for path in ["/api/v1/orders", "/api/v1/orders/{id}/cancel", "/api/v1/deliveries/track/{tracking_number}", "/api/v1/deliveries/{id}",
-                         "/api/v1/newsletters/mails", "/api/v1/account/overview"] {
+            for path in [
+                "/api/v1/orders", "/api/v1/orders/{id}/cancel", "/api/v1/deliveries/track/{tracking_number}", "/api/v1/deliveries/{id}",
+                "/api/v1/newsletters/mails", "/api/v1/account/overview",
+            ] {
                 #expect(paths[path] != nil, "\(path) missing from the merged document")
             }
         }

@@ -61,7 +61,9 @@ import Testing
             #expect(delivery["estimated_delivery"] is String)
             try await platform.eventually("confirmation mailed") {
                 let mails = try await platform.send(.GET, "/api/v1/newsletters/mails?to=\(email)", token: admin).items
-                return mails.contains { $0["subject"] as? String == "Order \(number) confirmed" && $0["reason"] as? String == "orders.order.confirmed" }
+                return mails.contains {
+                    $0["subject"] as? String == "Order \(number) confirmed" && $0["reason"] as? String == "orders.order.confirmed"
+                }
             }
 
             // Anyone may track it, and learns nothing personal.
@@ -71,7 +73,12 @@ import Testing
             for secret in [email, "Camille", "Oberkampf", "75011", order, number] { #expect(!tracked.text.contains(secret)) }
 
             // An admin ships it; the order follows.
-            let shipped = try await platform.send(.PATCH, "/api/v1/deliveries/\(delivery["id"] as! String)", json: ["status": "shipped"], token: admin)
+            let shipped = try await platform.send(
+                .PATCH,
+                "/api/v1/deliveries/\(delivery["id"] as! String)",
+                json: ["status": "shipped"],
+                token: admin
+            )
             #expect(shipped.status == 200, "\(shipped.text)")
             try await platform.eventually("order shipped") {
                 try await platform.send(.GET, "/api/v1/orders/\(order)", token: token).object["status"] as? String == "shipped"
@@ -97,7 +104,9 @@ import Testing
             try await platform.eventually("order beyond the stock cancelled") {
                 try await platform.send(.GET, "/api/v1/orders/\(rivalOrder)", token: rival).object["status"] as? String == "cancelled"
             }
-            #expect(try await platform.send(.GET, "/api/v1/orders/\(rivalOrder)", token: rival).object["cancel_reason"] as? String == "not enough stock")
+            #expect(
+                try await platform.send(.GET, "/api/v1/orders/\(rivalOrder)", token: rival).object["cancel_reason"] as? String == "not enough stock"
+            )
             #expect(try await platform.stock(of: lamp) == 1)
             #expect(try await platform.send(.GET, "/api/v1/deliveries?order_id=\(rivalOrder)", token: rival).array.isEmpty)
         }

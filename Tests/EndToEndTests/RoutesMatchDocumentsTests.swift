@@ -18,12 +18,14 @@ import Testing
 
     /// `METHOD /path/{param}` for each route of the router, parameters in OpenAPI's braces.
     static func routes(of host: ServiceHost) -> Set<String> {
-        Set(host.router.routes.map { route in
-            let path = route.path.description.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-                segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
-            }.joined(separator: "/")
-            return "\(route.method.rawValue) \(path)"
-        }).subtracting(hostRoutes)
+        Set(
+            host.router.routes.map { route in
+                let path = route.path.description.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+                    segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
+                }.joined(separator: "/")
+                return "\(route.method.rawValue) \(path)"
+            }
+        ).subtracting(hostRoutes)
     }
 
     /// `METHOD /path/{param}` for each operation of the document.
@@ -77,7 +79,10 @@ import Testing
                 let path = parts[1].split(separator: "/").map { $0.hasPrefix("{") ? "x" : String($0) }.joined(separator: "/")
                 let segments = path.split(separator: "/")
                 let gatewayPublic = PublicRoutes.isPublic(method, path: "/" + path)
-                #expect(gatewayPublic == Self.isPublic(operation), "\(key): public for the gateway \(gatewayPublic), in the \(id.rawValue) document \(Self.isPublic(operation))")
+                #expect(
+                    gatewayPublic == Self.isPublic(operation),
+                    "\(key): public for the gateway \(gatewayPublic), in the \(id.rawValue) document \(Self.isPublic(operation))"
+                )
                 if Self.isPublic(operation) { publicOperations.insert(key) }
                 for (index, rule) in PublicRoutes.rules.enumerated() where rule.matches(method, segments) { matchedRules.insert(index) }
             }
@@ -86,7 +91,9 @@ import Testing
         await platform.shutdown()
         try? FileManager.default.removeItem(at: directory)
         #expect(publicOperations.count > 10)
-        let unused = PublicRoutes.rules.indices.filter { !matchedRules.contains($0) }.map { "\(PublicRoutes.rules[$0].method) \(PublicRoutes.rules[$0].pattern.joined(separator: "/"))" }
+        let unused = PublicRoutes.rules.indices.filter { !matchedRules.contains($0) }.map {
+            "\(PublicRoutes.rules[$0].method) \(PublicRoutes.rules[$0].pattern.joined(separator: "/"))"
+        }
         #expect(unused == [], "public rules no document operation needs")
     }
 }

@@ -24,15 +24,20 @@ struct RunningPlatform: Sendable {
 
     /// Starts the platform, waits until `/health/ready` answers 200, runs `body`, stops it.
     static func run(
-        environment: [String: String] = [:], loadDemoData: Bool = false, _ body: @Sendable (RunningPlatform) async throws -> Void
+        environment: [String: String] = [:],
+        loadDemoData: Bool = false,
+        _ body: @Sendable (RunningPlatform) async throws -> Void
     ) async throws {
         let directory = try TestPlatform.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = try freeBasePort()
-        var values = TestPlatform.variables([
-            "COMPTOIR_ADMIN_EMAIL": adminEmail, "COMPTOIR_ADMIN_PASSWORD": adminPassword,
-            "COMPTOIR_RATE_LIMIT_IP": "100000/1s", "COMPTOIR_RATE_LIMIT_USER": "100000/1s",
-        ], cluster: true)
+        var values = TestPlatform.variables(
+            [
+                "COMPTOIR_ADMIN_EMAIL": adminEmail, "COMPTOIR_ADMIN_PASSWORD": adminPassword,
+                "COMPTOIR_RATE_LIMIT_IP": "100000/1s", "COMPTOIR_RATE_LIMIT_USER": "100000/1s",
+            ],
+            cluster: true
+        )
         values.merge(environment) { $1 }
         let configuration = try ComptoirConfiguration(environment: EnvironmentReader(values), dataDirectory: directory.path, basePort: port)
         var logger = Logger(label: "e2e")
@@ -74,7 +79,13 @@ struct RunningPlatform: Sendable {
 
     /// A request to the gateway; `path` starts with `/`.
     @discardableResult
-    func send(_ method: HTTPMethod, _ path: String, json body: [String: Any]? = nil, token: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
+    func send(
+        _ method: HTTPMethod,
+        _ path: String,
+        json body: [String: Any]? = nil,
+        token: String? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: gateway.absoluteString + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -133,10 +144,15 @@ struct RunningPlatform: Sendable {
     /// A product created by the admin; returns its id.
     func product(name: String, price: Int, stock: Int, admin: String) async throws -> String {
         let created = try await send(
-            .POST, "/api/v1/products",
-            json: ["sku": "E2E-\(UUID().uuidString.prefix(8))", "name": name, "description": "made for the end-to-end test", "price": price, "currency": "EUR",
-                   "stock": stock, "category": "tests"],
-            token: admin)
+            .POST,
+            "/api/v1/products",
+            json: [
+                "sku": "E2E-\(UUID().uuidString.prefix(8))", "name": name, "description": "made for the end-to-end test", "price": price,
+                "currency": "EUR",
+                "stock": stock, "category": "tests",
+            ],
+            token: admin
+        )
         try #require(created.status == 201, "product: \(created.text)")
         return created.object["id"] as! String
     }

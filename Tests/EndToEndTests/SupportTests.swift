@@ -19,17 +19,32 @@ import Testing
             let product = try await platform.product(name: "Walnut tray", price: 3_900, stock: 5, admin: admin)
             try await platform.send(.POST, "/api/v1/baskets/mine/items", json: ["product_id": product, "quantity": 1], token: stranger)
             let strangersOrder = try #require(
-                try await platform.send(.POST, "/api/v1/orders", json: ["shipping_address_id": try await platform.address(token: stranger)], token: stranger)
-                    .object["id"] as? String)
+                try await platform.send(
+                    .POST,
+                    "/api/v1/orders",
+                    json: ["shipping_address_id": try await platform.address(token: stranger)],
+                    token: stranger
+                )
+                .object["id"] as? String
+            )
             let notMine = try await platform.send(
-                .POST, "/api/v1/sav/tickets", json: ["subject": "Broken tray", "message": "It arrived broken.", "order_id": strangersOrder], token: customer)
+                .POST,
+                "/api/v1/sav/tickets",
+                json: ["subject": "Broken tray", "message": "It arrived broken.", "order_id": strangersOrder],
+                token: customer
+            )
             #expect(notMine.status == 422)
             #expect(notMine.problemFields == ["order_id"])
             let invalid = try await platform.send(.POST, "/api/v1/sav/tickets", json: ["subject": "", "message": ""], token: customer)
             #expect(Set(invalid.problemFields) == ["subject", "message"])
             #expect(try await platform.send(.POST, "/api/v1/sav/tickets", json: ["subject": "Hello", "message": "Hi"]).status == 401)
 
-            let opened = try await platform.send(.POST, "/api/v1/sav/tickets", json: ["subject": "Broken tray", "message": "It arrived in two pieces."], token: customer)
+            let opened = try await platform.send(
+                .POST,
+                "/api/v1/sav/tickets",
+                json: ["subject": "Broken tray", "message": "It arrived in two pieces."],
+                token: customer
+            )
             #expect(opened.status == 201, "\(opened.text)")
             #expect(opened.object["status"] as? String == "open")
             let number = try #require(opened.object["number"] as? String)
@@ -41,8 +56,12 @@ import Testing
             var generator = SystemRandomNumberGenerator()
             let photo = (0..<(10 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let attached = try await platform.upload(
-                "/api/v1/sav/tickets/\(ticket)/attachments", bytes: photo, contentType: "image/jpeg", token: customer,
-                headers: ["X-Filename": "C:\\photos\\tray été.jpg"])
+                "/api/v1/sav/tickets/\(ticket)/attachments",
+                bytes: photo,
+                contentType: "image/jpeg",
+                token: customer,
+                headers: ["X-Filename": "C:\\photos\\tray été.jpg"]
+            )
             #expect(attached.status == 201, "\(attached.text)")
             #expect(attached.object["size"] as? Int == photo.count)
             #expect(attached.object["filename"] as? String == "tray été.jpg")
@@ -53,9 +72,19 @@ import Testing
             #expect(downloaded.headers["Content-Disposition"].first?.hasPrefix("attachment;") == true)
             #expect(downloaded.headers["X-Content-Type-Options"].first == "nosniff")
             let tooBig = try await platform.upload(
-                "/api/v1/sav/tickets/\(ticket)/attachments", bytes: photo + [0], contentType: "image/jpeg", token: customer, headers: ["X-Filename": "big.jpg"])
+                "/api/v1/sav/tickets/\(ticket)/attachments",
+                bytes: photo + [0],
+                contentType: "image/jpeg",
+                token: customer,
+                headers: ["X-Filename": "big.jpg"]
+            )
             #expect(tooBig.status == 413)
-            let unnamed = try await platform.upload("/api/v1/sav/tickets/\(ticket)/attachments", bytes: [1, 2, 3], contentType: "image/jpeg", token: customer)
+            let unnamed = try await platform.upload(
+                "/api/v1/sav/tickets/\(ticket)/attachments",
+                bytes: [1, 2, 3],
+                contentType: "image/jpeg",
+                token: customer
+            )
             #expect(unnamed.status == 422)
             #expect(unnamed.problemFields == ["X-Filename"])
 
@@ -64,7 +93,12 @@ import Testing
             #expect(try await platform.send(.GET, "/api/v1/sav/tickets/\(ticket)/attachments/\(attachment)", token: stranger).status == 404)
             // Refused before its body is read: the gateway still hands back a sound connection.
             let intruding = try await platform.upload(
-                "/api/v1/sav/tickets/\(ticket)/attachments", bytes: photo, contentType: "image/jpeg", token: stranger, headers: ["X-Filename": "x.jpg"])
+                "/api/v1/sav/tickets/\(ticket)/attachments",
+                bytes: photo,
+                contentType: "image/jpeg",
+                token: stranger,
+                headers: ["X-Filename": "x.jpg"]
+            )
             #expect(intruding.status == 404)
             #expect(try await platform.send(.POST, "/api/v1/sav/tickets/\(ticket)/messages", json: ["body": "hi"], token: stranger).status == 404)
             #expect(try await platform.send(.GET, "/api/v1/sav/tickets", token: stranger).object["total"] as? Int == 0)
@@ -81,12 +115,19 @@ import Testing
             #expect(assigned.object["assignee_id"] as? String == agentId.uppercased() || assigned.object["assignee_id"] as? String == agentId)
             #expect(try await platform.send(.GET, "/api/v1/sav/tickets?assignee=\(agentId)", token: agent).object["total"] as? Int == 1)
             let answered = try await platform.send(
-                .POST, "/api/v1/sav/tickets/\(ticket)/messages", json: ["body": "Sorry! A new tray leaves today."], token: agent)
+                .POST,
+                "/api/v1/sav/tickets/\(ticket)/messages",
+                json: ["body": "Sorry! A new tray leaves today."],
+                token: agent
+            )
             #expect(answered.status == 201)
             #expect(answered.object["status"] as? String == "pending")
             try await platform.eventually("customer mailed the reply") {
                 try await platform.send(.GET, "/api/v1/newsletters/mails?to=\(email)", token: admin).items
-                    .contains { $0["subject"] as? String == "Re: [\(number)] Broken tray" && ($0["body_text"] as? String)?.contains("A new tray leaves today") == true }
+                    .contains {
+                        $0["subject"] as? String == "Re: [\(number)] Broken tray"
+                            && ($0["body_text"] as? String)?.contains("A new tray leaves today") == true
+                    }
             }
 
             // The customer sees the whole thread; the state machine holds.
@@ -102,16 +143,27 @@ import Testing
 
     @Test(
         "with presigned downloads an attachment is handed out as a short-lived URL of the store, to its owner only",
-        .enabled(if: TestPlatform.s3Endpoint != nil, "set COMPTOIR_TEST_S3_ENDPOINT to run with an S3 server"))
+        .enabled(if: TestPlatform.s3Endpoint != nil, "set COMPTOIR_TEST_S3_ENDPOINT to run with an S3 server")
+    )
     func presignedAttachmentDownload() async throws {
         try await RunningPlatform.run(environment: ["COMPTOIR_S3_PRESIGNED_DOWNLOADS": "2m"]) { platform in
             let (customer, _, _) = try await platform.customer("Ines")
             let (stranger, _, _) = try await platform.customer("Milo")
-            let opened = try await platform.send(.POST, "/api/v1/sav/tickets", json: ["subject": "Scratched lamp", "message": "See the photo."], token: customer)
+            let opened = try await platform.send(
+                .POST,
+                "/api/v1/sav/tickets",
+                json: ["subject": "Scratched lamp", "message": "See the photo."],
+                token: customer
+            )
             let ticket = try #require(opened.object["id"] as? String)
             let photo = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
             let attached = try await platform.upload(
-                "/api/v1/sav/tickets/\(ticket)/attachments", bytes: photo, contentType: "image/jpeg", token: customer, headers: ["X-Filename": "lamp.jpg"])
+                "/api/v1/sav/tickets/\(ticket)/attachments",
+                bytes: photo,
+                contentType: "image/jpeg",
+                token: customer,
+                headers: ["X-Filename": "lamp.jpg"]
+            )
             let path = "/api/v1/sav/tickets/\(ticket)/attachments/\(try #require(attached.object["id"] as? String))"
 
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))

@@ -34,13 +34,18 @@ import Testing
             for _ in 0..<3 {
                 // A chunk of 2^64-1 bytes announced, two sent.
                 let answer = try await RawHTTPExchange.send(
-                    port: client.port!, head: Self.head("Transfer-Encoding: chunked\r\n") + "ffffffffffffffff\r\n{}\r\n0\r\n\r\n")
+                    port: client.port!,
+                    head: Self.head("Transfer-Encoding: chunked\r\n") + "ffffffffffffffff\r\n{}\r\n0\r\n\r\n"
+                )
                 #expect(answer.hasPrefix("HTTP/1.1 408"), "answer: \(answer.prefix(300))")
                 #expect(answer.contains("application/problem+json"))
             }
             let login = try await client.execute(
-                uri: "/api/v1/auth/login", method: .post, headers: [.contentType: "application/json"],
-                body: .init(string: #"{"email":"nobody@example.com","password":"not the password"}"#))
+                uri: "/api/v1/auth/login",
+                method: .post,
+                headers: [.contentType: "application/json"],
+                body: .init(string: #"{"email":"nobody@example.com","password":"not the password"}"#)
+            )
             #expect(login.status == .unauthorized, "the auth service's circuit is still closed")
         }
     }

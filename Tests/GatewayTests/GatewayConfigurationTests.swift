@@ -30,7 +30,8 @@ import Testing
 
     @Test func durationsAndLimitsUpToTheirBoundsAreAccepted() throws {
         let configuration = try GatewayConfiguration(
-            environment: EnvironmentReader(["COMPTOIR_UPSTREAM_TIMEOUT": "1.5", "COMPTOIR_RATE_LIMIT_IP": "1000000000/250ms"]))
+            environment: EnvironmentReader(["COMPTOIR_UPSTREAM_TIMEOUT": "1.5", "COMPTOIR_RATE_LIMIT_IP": "1000000000/250ms"])
+        )
         #expect(configuration.upstreamTimeout == .milliseconds(1500))
         #expect(configuration.ipRateLimit == .init(capacity: 1_000_000_000, period: .milliseconds(250)))
     }

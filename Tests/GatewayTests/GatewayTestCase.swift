@@ -11,7 +11,9 @@ import NIOPosix
 /// Starts a real auth service on an ephemeral port and a gateway in front of it, both over real
 /// sockets, and runs `body` with a client of the gateway. `extraUpstreams` add more services.
 func withGateway(
-    environment: [String: String] = [:], authUp: Bool = true, extraUpstreams: [ServiceID: URL] = [:],
+    environment: [String: String] = [:],
+    authUp: Bool = true,
+    extraUpstreams: [ServiceID: URL] = [:],
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     let directory = try TestPlatform.temporaryDirectory()
@@ -22,7 +24,10 @@ func withGateway(
         var upstreams = extraUpstreams
         upstreams[.auth] = authURL
         let configuration = try GatewayConfiguration(environment: platform.configuration.environment)
-        try await Gateway(platform: platform, configuration: configuration, upstreams: upstreams).application(host: "127.0.0.1", port: 0).test(.live, body)
+        try await Gateway(platform: platform, configuration: configuration, upstreams: upstreams).application(host: "127.0.0.1", port: 0).test(
+            .live,
+            body
+        )
     }
     if authUp {
         try await host.application(port: 0).test(.live) { authClient in

@@ -19,7 +19,10 @@ import Testing
         let host = try await ServiceHost.make(AuthService.self, platform: platform)
         try await host.application(port: 0).test(.live) { client in
             let answer = try await Self.sendWholeBodyThenRead(
-                port: client.port!, path: "/auth/register", connectionClose: connectionClose)
+                port: client.port!,
+                path: "/auth/register",
+                connectionClose: connectionClose
+            )
             #expect(answer.hasPrefix("HTTP/1.1 413"), "answer: \(answer.prefix(300))")
             #expect(answer.contains("application/problem+json"))
             #expect(try await client.execute(uri: "/health/live", method: .get).status == .ok)
@@ -37,7 +40,8 @@ import Testing
 
     /// Writes the head and all of a 30 MiB body with blocking writes, then reads the answer.
     static func sendWholeBodyThenRead(port: Int, path: String, connectionClose: Bool) async throws -> String {
-        let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        let head =
+            "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(bodySize)\r\n\(connectionClose ? "Connection: close\r\n" : "")\r\n"
         let chunk = [UInt8](repeating: UInt8(ascii: " "), count: 1 << 16)
         return try await RawHTTPExchange.send(port: port, head: head, chunk: chunk, repeats: bodySize / chunk.count)

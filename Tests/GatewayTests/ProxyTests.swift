@@ -9,7 +9,11 @@ import Testing
 @Suite struct ProxyTests {
     @Test func authRoutesWorkThroughTheGateway() async throws {
         try await withGateway { client in
-            let registered = try await client.json(.post, "/api/v1/auth/register", body: ["email": "ray@example.com", "password": "correct-horse-1", "name": "Ray"])
+            let registered = try await client.json(
+                .post,
+                "/api/v1/auth/register",
+                body: ["email": "ray@example.com", "password": "correct-horse-1", "name": "Ray"]
+            )
             #expect(registered.status == .created)
             let login = try await client.json(.post, "/api/v1/auth/login", body: ["email": "ray@example.com", "password": "correct-horse-1"])
             let token = try #require(login.object["access_token"] as? String)
@@ -22,7 +26,11 @@ import Testing
 
     @Test func requestIDIsPassedThroughAndSecurityHeadersAdded() async throws {
         try await withGateway { client in
-            let response = try await client.execute(uri: "/api/v1/auth/jwks.json", method: .get, headers: [RequestIDMiddleware.headerName: "trace-me-42"])
+            let response = try await client.execute(
+                uri: "/api/v1/auth/jwks.json",
+                method: .get,
+                headers: [RequestIDMiddleware.headerName: "trace-me-42"]
+            )
             #expect(response.headers[RequestIDMiddleware.headerName] == "trace-me-42")
             #expect(response.headers[.xContentTypeOptions] == "nosniff")
             #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
@@ -58,7 +66,12 @@ import Testing
     @Test func bodyLimitIsEnforcedThroughTheGateway() async throws {
         try await withGateway { client in
             let huge = ByteBuffer(string: #"{"email":""# + String(repeating: "a", count: 2 << 20) + #""}"#)
-            let response = try await client.execute(uri: "/api/v1/auth/register", method: .post, headers: [.contentType: "application/json"], body: huge)
+            let response = try await client.execute(
+                uri: "/api/v1/auth/register",
+                method: .post,
+                headers: [.contentType: "application/json"],
+                body: huge
+            )
             #expect(response.status == .contentTooLarge)
         }
     }
@@ -89,8 +102,10 @@ import Testing
     @Test func corsAllowsOnlyConfiguredOrigins() async throws {
         try await withGateway(environment: ["COMPTOIR_CORS_ORIGINS": "https://shop.example"]) { client in
             let preflight = try await client.execute(
-                uri: "/api/v1/auth/login", method: .options,
-                headers: [.origin: "https://shop.example", .accessControlRequestMethod: "POST"])
+                uri: "/api/v1/auth/login",
+                method: .options,
+                headers: [.origin: "https://shop.example", .accessControlRequestMethod: "POST"]
+            )
             #expect(preflight.status == .noContent)
             #expect(preflight.headers[.accessControlAllowOrigin] == "https://shop.example")
             let stranger = try await client.execute(uri: "/api/v1/auth/jwks.json", method: .get, headers: [.origin: "https://evil.example"])

@@ -49,7 +49,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let (certificate, key) = try makeCertificate(in: directory)
         let platform = try await TestPlatform.resources(
-            dataDirectory: directory, environment: ["COMPTOIR_TLS_CERT_FILE": certificate, "COMPTOIR_TLS_KEY_FILE": key])
+            dataDirectory: directory,
+            environment: ["COMPTOIR_TLS_CERT_FILE": certificate, "COMPTOIR_TLS_KEY_FILE": key]
+        )
         let configuration = try GatewayConfiguration(environment: platform.configuration.environment)
         let app = try Gateway(platform: platform, configuration: configuration, upstreams: [:]).application(host: "127.0.0.1", port: 0)
         try await app.test(.live) { client in

@@ -1,8 +1,8 @@
 import ComptoirKit
+import Gateway
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Gateway
 import Testing
 
 /// `COMPTOIR_TRUSTED_PROXIES` takes addresses and CIDR ranges: behind an ingress controller whose

@@ -27,7 +27,10 @@ import WebsitesService
                     let current = try await client.json(.get, "/api/v1/websites/current")
                     let defaultID = try #require(current.object["id"] as? String)
                     let seen = try await client.execute(
-                        uri: "/api/v1/products", method: .get, headers: [.comptoirWebsiteId: UUID().uuidString])
+                        uri: "/api/v1/products",
+                        method: .get,
+                        headers: [.comptoirWebsiteId: UUID().uuidString]
+                    )
                     #expect(seen.text == defaultID)
                     let unknown = try await client.execute(uri: "/api/v1/products", method: .get, headers: [.xWebsite: "nope"])
                     #expect(unknown.status == .notFound)

@@ -36,8 +36,11 @@ import Testing
                 ("html", Self.nested(5_000)), ("text", Self.nested(5_000, open: "{{^a}}")),
                 ("html", "{{" + String(repeating: "a(", count: 100_000) + "email" + String(repeating: ")", count: 100_000) + "}}"),
                 // A `{` joined by a combining mark is no brace for the library: the section behind it counts.
-                ("text", String(repeating: "{{\u{301} {{#a}}", count: MustacheSourceCheck.maximumNesting + 1)
-                    + String(repeating: "{{/a}}", count: MustacheSourceCheck.maximumNesting + 1)),
+                (
+                    "text",
+                    String(repeating: "{{\u{301} {{#a}}", count: MustacheSourceCheck.maximumNesting + 1)
+                        + String(repeating: "{{/a}}", count: MustacheSourceCheck.maximumNesting + 1)
+                ),
                 ("text", Self.nested(MustacheSourceCheck.maximumNesting + 1)),
                 ("text", "{{uppercased(lowercased(uppercased(lowercased(uppercased(email)))))}}"),
             ]
@@ -48,19 +51,31 @@ import Testing
             }
             // The limits leave room for real templates, and comments do not count.
             let accepted = try await Self.template(
-                client, token: marketing,
-                ["text": "{{uppercased(lowercased(email))}}" + Self.nested(MustacheSourceCheck.maximumNesting) + "{{! {{#x {{^y ((((( }}",
-                 "html": "<p>{{#name}}Dear {{name}}{{/name}}{{^name}}Hello{{/name}}</p>"])
+                client,
+                token: marketing,
+                [
+                    "text": "{{uppercased(lowercased(email))}}" + Self.nested(MustacheSourceCheck.maximumNesting) + "{{! {{#x {{^y ((((( }}",
+                    "html": "<p>{{#name}}Dear {{name}}{{/name}}{{^name}}Hello{{/name}}</p>",
+                ]
+            )
             #expect(accepted.status == .created, "\(accepted.text)")
             let id = try #require(accepted.object["id"] as? String)
             let preview = try await client.json(
-                .post, "/newsletters/templates/\(id)/preview", body: ["values": ["email": "Zoe@Example.com"]], token: marketing)
+                .post,
+                "/newsletters/templates/\(id)/preview",
+                body: ["values": ["email": "Zoe@Example.com"]],
+                token: marketing
+            )
             #expect(preview.status == .ok)
             #expect((preview.object["text"] as? String)?.hasPrefix("ZOE@EXAMPLE.COM") == true)
 
             // A campaign's subject is a template too.
             let campaign = try await client.json(
-                .post, "/newsletters/campaigns", body: ["subject": oneCharacterDelimiters, "template_id": id], token: marketing)
+                .post,
+                "/newsletters/campaigns",
+                body: ["subject": oneCharacterDelimiters, "template_id": id],
+                token: marketing
+            )
             #expect(campaign.status == .unprocessableContent)
             #expect(campaign.problemFields == ["subject"])
             #expect(try await client.json(.get, "/newsletters/templates", token: marketing).status == .ok)
@@ -95,17 +110,26 @@ import Testing
             let template = try #require(try await Self.template(client, token: marketing, [:]).object["id"] as? String)
             let far = "275760-09-13T00:00:00Z"
             let created = try await client.json(
-                .post, "/newsletters/campaigns", body: ["subject": "News", "template_id": template, "scheduled_at": far], token: marketing)
+                .post,
+                "/newsletters/campaigns",
+                body: ["subject": "News", "template_id": template, "scheduled_at": far],
+                token: marketing
+            )
             #expect(created.status == .unprocessableContent)
             #expect(created.problemFields == ["scheduled_at"])
             let draft = try #require(
                 try await client.json(.post, "/newsletters/campaigns", body: ["subject": "News", "template_id": template], token: marketing)
-                    .object["id"] as? String)
+                    .object["id"] as? String
+            )
             let send = try await client.json(.post, "/newsletters/campaigns/\(draft)/send", body: ["scheduled_at": far], token: marketing)
             #expect(send.status == .unprocessableContent)
             #expect(send.problemFields == ["scheduled_at"])
             let latest = try await client.json(
-                .post, "/newsletters/campaigns/\(draft)/send", body: ["scheduled_at": "9999-12-31T23:59:59Z"], token: marketing)
+                .post,
+                "/newsletters/campaigns/\(draft)/send",
+                body: ["scheduled_at": "9999-12-31T23:59:59Z"],
+                token: marketing
+            )
             #expect(latest.status == .accepted)
         }
     }
@@ -125,7 +149,11 @@ import Testing
             var campaigns: [String] = []
             for template in [hostile.id!.uuidString, good] {
                 let created = try await client.json(
-                    .post, "/newsletters/campaigns", body: ["subject": "News", "template_id": template], token: marketing)
+                    .post,
+                    "/newsletters/campaigns",
+                    body: ["subject": "News", "template_id": template],
+                    token: marketing
+                )
                 let id = try #require(created.object["id"] as? String)
                 #expect(try await client.json(.post, "/newsletters/campaigns/\(id)/send", token: marketing).status == .accepted)
                 campaigns.append(id)
@@ -150,9 +178,20 @@ import Testing
             func order(_ lines: [OrderLineData], total: Int, number: String) throws -> EventEnvelope {
                 try EventEnvelope(
                     OrderConfirmed(
-                        orderId: UUID(), number: number, userId: UUID(), websiteId: .defaultWebsite, customerEmail: "lea@example.com",
-                        customerName: "Léa", lines: lines, total: total, currency: "EUR", shippingCountry: "FR"),
-                    source: .orders, websiteId: .defaultWebsite)
+                        orderId: UUID(),
+                        number: number,
+                        userId: UUID(),
+                        websiteId: .defaultWebsite,
+                        customerEmail: "lea@example.com",
+                        customerName: "Léa",
+                        lines: lines,
+                        total: total,
+                        currency: "EUR",
+                        shippingCountry: "FR"
+                    ),
+                    source: .orders,
+                    websiteId: .defaultWebsite
+                )
             }
             // Event payloads carry numbers as JSON doubles, exact below 10^15: prices and quantities
             // that arrive intact, yet whose products do not fit in an Int.
@@ -173,9 +212,11 @@ import Testing
             }
             // The largest that fit are mailed, and so is the next ordinary order.
             try await environment.platform.bus.publish(
-                try order([OrderLineData(productId: mug, name: "Mug", quantity: 9_000, unitPrice: price)], total: -price, number: "2026-000002"))
+                try order([OrderLineData(productId: mug, name: "Mug", quantity: 9_000, unitPrice: price)], total: -price, number: "2026-000002")
+            )
             try await environment.platform.bus.publish(
-                try order([OrderLineData(productId: mug, name: "Mug", quantity: 1, unitPrice: 1250)], total: 1250, number: "2026-000003"))
+                try order([OrderLineData(productId: mug, name: "Mug", quantity: 1, unitPrice: 1250)], total: 1250, number: "2026-000003")
+            )
             let admin = try await TestPlatform.token(environment, roles: [.admin])
             let log = try await client.json(.get, "/newsletters/mails?to=lea@example.com", token: admin)
             #expect(log.status == .ok)

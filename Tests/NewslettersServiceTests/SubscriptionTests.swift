@@ -14,7 +14,10 @@ import Testing
 @Suite struct SubscriptionTests {
     static func links(_ environment: ServiceEnvironment) throws -> SubscriptionLinks {
         let file = environment.configuration.dataDirectory.appendingPathComponent("keys").appendingPathComponent("link-ed25519.key")
-        return SubscriptionLinks(key: try SigningKey.load(text: nil, variable: "COMPTOIR_LINK_KEY", file: file), publicURL: environment.configuration.publicURL)
+        return SubscriptionLinks(
+            key: try SigningKey.load(text: nil, variable: "COMPTOIR_LINK_KEY", file: file),
+            publicURL: environment.configuration.publicURL
+        )
     }
 
     static func token(in text: String) -> String? {
@@ -43,11 +46,21 @@ import Testing
             let links = try Self.links(environment)
             let unsubscribe = try #require(Self.token(in: try links.unsubscribeURL(email: "zoe@example.com", websiteId: .defaultWebsite)))
             #expect(try await client.json(.get, "/newsletters/subscriptions/confirm?token=\(unsubscribe)").status == .badRequest)
-            let expired = try LinkToken(purpose: "confirm", email: "zoe@example.com", websiteId: .defaultWebsite, expiresAt: Date().addingTimeInterval(-1))
-                .signed(with: links.key)
+            let expired = try LinkToken(
+                purpose: "confirm",
+                email: "zoe@example.com",
+                websiteId: .defaultWebsite,
+                expiresAt: Date().addingTimeInterval(-1)
+            )
+            .signed(with: links.key)
             #expect(try await client.json(.get, "/newsletters/subscriptions/confirm?token=\(expired)").status == .gone)
-            let otherKey = try LinkToken(purpose: "confirm", email: "zoe@example.com", websiteId: .defaultWebsite, expiresAt: Date().addingTimeInterval(60))
-                .signed(with: SigningKey(.init()))
+            let otherKey = try LinkToken(
+                purpose: "confirm",
+                email: "zoe@example.com",
+                websiteId: .defaultWebsite,
+                expiresAt: Date().addingTimeInterval(60)
+            )
+            .signed(with: SigningKey(.init()))
             #expect(try await client.json(.get, "/newsletters/subscriptions/confirm?token=\(otherKey)").status == .badRequest)
 
             let confirmed = try await client.json(.get, "/newsletters/subscriptions/confirm?token=\(token)")
@@ -68,27 +81,57 @@ import Testing
             let marketing = try await TestPlatform.token(environment, roles: [.marketing])
             let links = try Self.links(environment)
             let database = environment.database.fluent
-            for (email, status) in [("a@example.com", "confirmed"), ("b@example.com", "confirmed"), ("c@example.com", "confirmed"), ("p@example.com", "pending"), ("u@example.com", "unsubscribed")] {
+            for (email, status) in [
+                ("a@example.com", "confirmed"), ("b@example.com", "confirmed"), ("c@example.com", "confirmed"), ("p@example.com", "pending"),
+                ("u@example.com", "unsubscribed"),
+            ] {
                 let subscriber = Subscriber(websiteId: .defaultWebsite, email: email)
                 subscriber.status = status
                 try await subscriber.create(on: database)
             }
-            #expect(try await client.json(.post, "/newsletters/templates", body: ["name": "x", "subject": "s", "text": "t"], token: try await TestPlatform.token(environment)).status == .forbidden)
-            let broken = try await client.json(.post, "/newsletters/templates", body: ["name": "Broken", "subject": "Hi {{/closed}}", "text": "{{#open}} never closed"], token: marketing)
+            #expect(
+                try await client.json(
+                    .post,
+                    "/newsletters/templates",
+                    body: ["name": "x", "subject": "s", "text": "t"],
+                    token: try await TestPlatform.token(environment)
+                ).status == .forbidden
+            )
+            let broken = try await client.json(
+                .post,
+                "/newsletters/templates",
+                body: ["name": "Broken", "subject": "Hi {{/closed}}", "text": "{{#open}} never closed"],
+                token: marketing
+            )
             #expect(broken.status == .unprocessableContent)
             #expect(Set(broken.problemFields) == ["subject", "text"])
             let template = try await client.json(
-                .post, "/newsletters/templates",
-                body: ["name": "Winter sale", "subject": "Winter sale for {{email}}", "text": "Hello {{email}}, 20% off until Sunday.", "html": "<p>Hello {{email}} &amp; {{name}}</p><a href=\"{{unsubscribe_url}}\">Unsubscribe</a>"],
-                token: marketing)
+                .post,
+                "/newsletters/templates",
+                body: [
+                    "name": "Winter sale", "subject": "Winter sale for {{email}}", "text": "Hello {{email}}, 20% off until Sunday.",
+                    "html": "<p>Hello {{email}} &amp; {{name}}</p><a href=\"{{unsubscribe_url}}\">Unsubscribe</a>",
+                ],
+                token: marketing
+            )
             #expect(template.status == .created)
             let templateId = try #require(template.object["id"] as? String)
-            let preview = try await client.json(.post, "/newsletters/templates/\(templateId)/preview", body: ["values": ["name": "<b>Bo</b>"]], token: marketing)
+            let preview = try await client.json(
+                .post,
+                "/newsletters/templates/\(templateId)/preview",
+                body: ["values": ["name": "<b>Bo</b>"]],
+                token: marketing
+            )
             #expect(preview.object["subject"] as? String == "Winter sale for subscriber@example.com")
             #expect((preview.object["text"] as? String)?.contains("Unsubscribe: http") == true, "a text part without the link gets one")
             #expect((preview.object["html"] as? String)?.contains("&lt;b&gt;Bo&lt;/b&gt;") == true)
 
-            let created = try await client.json(.post, "/newsletters/campaigns", body: ["subject": "Winter sale", "template_id": templateId], token: marketing)
+            let created = try await client.json(
+                .post,
+                "/newsletters/campaigns",
+                body: ["subject": "Winter sale", "template_id": templateId],
+                token: marketing
+            )
             #expect(created.object["status"] as? String == "draft")
             let campaign = try #require(created.object["id"] as? String)
             #expect(try await client.json(.post, "/newsletters/campaigns/\(campaign)/send", token: marketing).status == .accepted)
@@ -108,8 +151,10 @@ import Testing
             #expect(mailToA.listUnsubscribe?.contains("/api/v1/newsletters/unsubscribe?token=") == true)
             let eml = try String(
                 contentsOf: environment.configuration.dataDirectory.appendingPathComponent("mail").appendingPathComponent(
-                    mailToA.messageId.trimmingCharacters(in: CharacterSet(charactersIn: "<>")).replacingOccurrences(of: "@", with: "_") + ".eml"),
-                encoding: .utf8)
+                    mailToA.messageId.trimmingCharacters(in: CharacterSet(charactersIn: "<>")).replacingOccurrences(of: "@", with: "_") + ".eml"
+                ),
+                encoding: .utf8
+            )
             #expect(eml.contains("List-Unsubscribe: <http"))
             #expect(eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"))
             #expect(eml.contains("Content-Type: text/plain"))
@@ -117,7 +162,10 @@ import Testing
             // After a's unsubscription, the next campaign skips a.
             let unsubscribeToken = try #require(Self.token(in: mailToA.listUnsubscribe!))
             #expect(try await client.json(.post, "/newsletters/unsubscribe", body: ["token": unsubscribeToken]).status == .ok)
-            let second = try #require(try await client.json(.post, "/newsletters/campaigns", body: ["subject": "Spring", "template_id": templateId], token: marketing).object["id"] as? String)
+            let second = try #require(
+                try await client.json(.post, "/newsletters/campaigns", body: ["subject": "Spring", "template_id": templateId], token: marketing)
+                    .object["id"] as? String
+            )
             try await client.json(.post, "/newsletters/campaigns/\(second)/send", token: marketing)
             while try await runner.runPass() {}
             #expect(try await sender.sendBatch() == 2)

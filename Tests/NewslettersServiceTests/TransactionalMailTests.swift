@@ -14,10 +14,20 @@ import Testing
         try await TestPlatform.withService(NewslettersService.self) { client, environment in
             let order = try EventEnvelope(
                 OrderConfirmed(
-                    orderId: UUID(), number: "2026-000042", userId: UUID(), websiteId: .defaultWebsite, customerEmail: "Lea@Example.com",
-                    customerName: "Léa <b>", lines: [OrderLineData(productId: UUID(), name: "Mug", quantity: 2, unitPrice: 1250)], total: 2500,
-                    currency: "EUR", shippingCountry: "FR"),
-                source: .orders, websiteId: .defaultWebsite)
+                    orderId: UUID(),
+                    number: "2026-000042",
+                    userId: UUID(),
+                    websiteId: .defaultWebsite,
+                    customerEmail: "Lea@Example.com",
+                    customerName: "Léa <b>",
+                    lines: [OrderLineData(productId: UUID(), name: "Mug", quantity: 2, unitPrice: 1250)],
+                    total: 2500,
+                    currency: "EUR",
+                    shippingCountry: "FR"
+                ),
+                source: .orders,
+                websiteId: .defaultWebsite
+            )
             try await environment.platform.bus.publish(order)
             try await environment.platform.bus.publish(order)
             let sender = MailSender(environment: environment)
@@ -49,7 +59,8 @@ import Testing
         try await TestPlatform.withService(NewslettersService.self) { client, environment in
             let folder = environment.configuration.dataDirectory.appendingPathComponent("mail")
             try await environment.platform.bus.publish(
-                try EventEnvelope(UserRegistered(userId: UUID(), email: "sam@example.com", name: "Sam"), source: .auth))
+                try EventEnvelope(UserRegistered(userId: UUID(), email: "sam@example.com", name: "Sam"), source: .auth)
+            )
             // Make the mail folder unwritable by replacing it with a file.
             try FileManager.default.removeItem(at: folder)
             try Data().write(to: folder)
@@ -69,7 +80,8 @@ import Testing
                 try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".eml") }
             }
             try await environment.platform.bus.publish(
-                try EventEnvelope(UserRegistered(userId: UUID(), email: "kim@example.com", name: "Kim"), source: .auth))
+                try EventEnvelope(UserRegistered(userId: UUID(), email: "kim@example.com", name: "Kim"), source: .auth)
+            )
             // The database refuses to record the send, as a full disk or a lost connection would.
             let fault = DatabaseFault(name: "refuse_sent", table: "outgoing_mails", column: "status", when: "NEW.status = 'sent'")
             try await fault.refuse(on: environment.database)
@@ -100,12 +112,20 @@ import Testing
             try await environment.platform.bus.publish(
                 try EventEnvelope(
                     ContactMessageReceived(
-                        messageId: UUID(), name: "Ann", email: "ann@example.com", topic: "press", message: "Could we interview you?",
-                        teamEmail: "media@shop.example"),
-                    source: .contacts))
+                        messageId: UUID(),
+                        name: "Ann",
+                        email: "ann@example.com",
+                        topic: "press",
+                        message: "Could we interview you?",
+                        teamEmail: "media@shop.example"
+                    ),
+                    source: .contacts
+                )
+            )
             #expect(try await MailSender(environment: environment).sendBatch() == 1)
             let admin = try await TestPlatform.token(environment, roles: [.admin])
-            let mail = (try await client.json(.get, "/newsletters/mails?to=media@shop.example", token: admin).object["items"] as? [[String: Any]])?.first
+            let mail = (try await client.json(.get, "/newsletters/mails?to=media@shop.example", token: admin).object["items"] as? [[String: Any]])?
+                .first
             #expect(mail?["subject"] as? String == "[Contact · press] Ann")
             #expect((mail?["body_text"] as? String)?.contains("ann@example.com") == true)
             #expect(mail?["reason"] as? String == "contacts.message.received")

@@ -10,7 +10,14 @@ import Testing
 
 /// The catalog through HTTP: writes by role, validation, listing, search, scoping, cache, images.
 @Suite struct CatalogTests {
-    static func product(_ sku: String, _ name: String, price: Int, category: String = "kitchen", description: String = "", stock: Int = 10) -> [String: Any] {
+    static func product(
+        _ sku: String,
+        _ name: String,
+        price: Int,
+        category: String = "kitchen",
+        description: String = "",
+        stock: Int = 10
+    ) -> [String: Any] {
         ["sku": sku, "name": name, "price": price, "category": category, "description": description, "stock": stock]
     }
 
@@ -47,8 +54,11 @@ import Testing
         try await TestPlatform.withService(ProductsService.self) { client, environment in
             let manager = try await Self.seed(client, environment)
             let invalid = try await client.json(
-                .post, "/products", body: ["sku": "bad sku!", "name": "", "price": -1, "currency": "euro", "category": "Not A Slug", "stock": -5],
-                token: manager)
+                .post,
+                "/products",
+                body: ["sku": "bad sku!", "name": "", "price": -1, "currency": "euro", "category": "Not A Slug", "stock": -5],
+                token: manager
+            )
             #expect(invalid.status == .unprocessableContent)
             #expect(Set(invalid.problemFields) == ["sku", "name", "price", "currency", "category", "stock"])
             let duplicate = try await client.json(.post, "/products", body: Self.product("MUG-1", "Other", price: 1), token: manager)
@@ -138,7 +148,11 @@ import Testing
             var png = ByteBuffer(bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
             png.writeBytes((0..<5000).map { UInt8($0 % 251) })
             let uploaded = try await client.execute(
-                uri: "/products/\(id)/images", method: .post, headers: [.contentType: "image/jpeg", .authorization: "Bearer \(manager)"], body: png)
+                uri: "/products/\(id)/images",
+                method: .post,
+                headers: [.contentType: "image/jpeg", .authorization: "Bearer \(manager)"],
+                body: png
+            )
             #expect(uploaded.status == .created)
             let url = try #require(uploaded.object["url"] as? String)
             let downloaded = try await client.execute(uri: String(url.dropFirst("/api/v1".count)), method: .get)
@@ -146,12 +160,18 @@ import Testing
             #expect(downloaded.body == png)
             #expect((try await client.json(.get, "/products/\(id)").object["images"] as? [String]) == [url])
             let text = try await client.execute(
-                uri: "/products/\(id)/images", method: .post, headers: [.contentType: "image/png", .authorization: "Bearer \(manager)"],
-                body: ByteBuffer(string: "<svg onload=alert(1)>"))
+                uri: "/products/\(id)/images",
+                method: .post,
+                headers: [.contentType: "image/png", .authorization: "Bearer \(manager)"],
+                body: ByteBuffer(string: "<svg onload=alert(1)>")
+            )
             #expect(text.status == .unsupportedMediaType)
             let huge = try await client.execute(
-                uri: "/products/\(id)/images", method: .post, headers: [.contentType: "image/png", .authorization: "Bearer \(manager)"],
-                body: ByteBuffer(repeating: 0x89, count: (5 << 20) + 1))
+                uri: "/products/\(id)/images",
+                method: .post,
+                headers: [.contentType: "image/png", .authorization: "Bearer \(manager)"],
+                body: ByteBuffer(repeating: 0x89, count: (5 << 20) + 1)
+            )
             #expect(huge.status == .contentTooLarge)
         }
     }

@@ -20,7 +20,14 @@ import Testing
     static func placed(_ lines: [(UUID, Int)], order: UUID = UUID()) throws -> EventEnvelope {
         let data = lines.map { OrderLineData(productId: $0.0, name: "x", quantity: $0.1, unitPrice: 500) }
         let placed = OrderPlaced(
-            orderId: order, number: "T-1", userId: UUID(), websiteId: .defaultWebsite, lines: data, total: 0, currency: "EUR")
+            orderId: order,
+            number: "T-1",
+            userId: UUID(),
+            websiteId: .defaultWebsite,
+            lines: data,
+            total: 0,
+            currency: "EUR"
+        )
         return try EventEnvelope(placed, source: .orders)
     }
 
@@ -85,8 +92,14 @@ import Testing
         try await TestPlatform.withService(ProductsService.self) { client, environment in
             let id = try await Self.product(client, environment, sku: "MINE", stock: 3)
             var foreign = OrderPlaced(
-                orderId: UUID(), number: "T-2", userId: UUID(), websiteId: UUID(),
-                lines: [OrderLineData(productId: id, name: "x", quantity: 1, unitPrice: 500)], total: 500, currency: "EUR")
+                orderId: UUID(),
+                number: "T-2",
+                userId: UUID(),
+                websiteId: UUID(),
+                lines: [OrderLineData(productId: id, name: "x", quantity: 1, unitPrice: 500)],
+                total: 500,
+                currency: "EUR"
+            )
             foreign.total = 500
             try await environment.platform.bus.publish(try EventEnvelope(foreign, source: .orders))
             #expect(try await Self.stock(client, id) == 3)

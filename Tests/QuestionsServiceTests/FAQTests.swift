@@ -47,18 +47,31 @@ import Testing
             #expect(created.status == .created)
             #expect(created.object["category"] as? String == "delivery")
             #expect(created.object["position"] as? Int == 0)
-            let second = try await client.json(.post, "/questions", body: ["question": "Do you ship to Norway?", "answer": "Yes.", "category": "delivery"], token: admin)
+            let second = try await client.json(
+                .post,
+                "/questions",
+                body: ["question": "Do you ship to Norway?", "answer": "Yes.", "category": "delivery"],
+                token: admin
+            )
             #expect(second.object["position"] as? Int == 1, "goes last in its category")
             let id = try #require(created.object["id"] as? String)
 
             let invalid = try await client.json(
-                .post, "/questions", body: ["question": "Hm?", "answer": "", "category": "not a slug!", "position": -1], token: admin)
+                .post,
+                "/questions",
+                body: ["question": "Hm?", "answer": "", "category": "not a slug!", "position": -1],
+                token: admin
+            )
             #expect(invalid.status == .unprocessableContent)
             #expect(Set(invalid.problemFields) == ["question", "answer", "category", "position"])
             #expect(try await client.json(.post, "/questions", body: ["question": 5], token: admin).status == .unprocessableContent)
 
             let updated = try await client.json(
-                .put, "/questions/\(id)", body: ["question": "Do you ship to Iceland now?", "answer": "Yes, since 2026.", "category": "delivery", "position": 5], token: admin)
+                .put,
+                "/questions/\(id)",
+                body: ["question": "Do you ship to Iceland now?", "answer": "Yes, since 2026.", "category": "delivery", "position": 5],
+                token: admin
+            )
             #expect(updated.status == .ok)
             #expect(try await client.json(.get, "/questions?q=iceland").object["total"] as? Int == 1)
             #expect(try await client.json(.get, "/questions?q=sorry").object["total"] as? Int == 0, "the old answer left the index")

@@ -41,7 +41,10 @@ import Testing
             #expect(buffer.readableBytes == cut, "an incomplete value leaves the buffer untouched")
         }
         var buffer = ByteBuffer(string: whole + "+next\r\n")
-        #expect(try RESPDecoder.parse(&buffer) == .array([.bulkString(Array("foo".utf8)), .map([.simpleString("k"): .bulkString(Array("vv".utf8))]), .integer(9)]))
+        #expect(
+            try RESPDecoder.parse(&buffer)
+                == .array([.bulkString(Array("foo".utf8)), .map([.simpleString("k"): .bulkString(Array("vv".utf8))]), .integer(9)])
+        )
         #expect(try RESPDecoder.parse(&buffer) == .simpleString("next"))
     }
 

@@ -141,7 +141,10 @@ struct RedisClientTests {
                 RedisCommand("GET", [RedisArgument(prefix + "p")]),
             ])
             #expect(try replies[0].get() == .simpleString("OK"))
-            guard case .failure(.server(let code, _)) = replies[1] else { Issue.record("INCR on text must fail alone"); return }
+            guard case .failure(.server(let code, _)) = replies[1] else {
+                Issue.record("INCR on text must fail alone")
+                return
+            }
             #expect(code == "ERR")
             #expect(try replies[2].get() == .bulkString(Array("x".utf8)))
         }
@@ -149,13 +152,20 @@ struct RedisClientTests {
 
     @Test func selectsTheDatabaseOfTheURL() async throws {
         let key = prefix + "db"
-        try await withConfiguredClient(try configuration { $0.database = 1 }) { redis throws in try await redis.set(key, to: [1], expiry: .seconds(30)) }
+        try await withConfiguredClient(try configuration { $0.database = 1 }) { redis throws in
+            try await redis.set(key, to: [1], expiry: .seconds(30))
+        }
         try await withConfiguredClient(try configuration { $0.database = 0 }) { redis throws in #expect(try await redis.get(key) == nil) }
         try await withConfiguredClient(try configuration { $0.database = 1 }) { redis throws in #expect(try await redis.get(key) == [1]) }
     }
 
     @Test func refusesAWrongPassword() async throws {
-        try await withConfiguredClient(try configuration { $0.password = "not-the-password"; $0.username = nil }) { redis throws in
+        try await withConfiguredClient(
+            try configuration {
+                $0.password = "not-the-password"
+                $0.username = nil
+            }
+        ) { redis throws in
             await #expect {
                 try await redis.ping()
             } throws: { error in
@@ -166,7 +176,13 @@ struct RedisClientTests {
     }
 
     @Test func timesOutAndRecovers() async throws {
-        try await withConfiguredClient(try configuration { $0.commandTimeout = .milliseconds(200); $0.poolSize = 1; $0.minimumBackoff = .milliseconds(10) }) { redis throws in
+        try await withConfiguredClient(
+            try configuration {
+                $0.commandTimeout = .milliseconds(200)
+                $0.poolSize = 1
+                $0.minimumBackoff = .milliseconds(10)
+            }
+        ) { redis throws in
             // DEBUG SLEEP may be disabled; a Lua busy loop would block the other tests' server, so use a
             // blocking pop with a timeout longer than ours instead.
             await #expect(throws: RedisError.timeout) {
@@ -184,7 +200,12 @@ struct RedisClientTests {
     }
 
     @Test func reconnectsAfterTheServerDropsTheConnection() async throws {
-        try await withConfiguredClient(try configuration { $0.poolSize = 1; $0.minimumBackoff = .milliseconds(10) }) { redis throws in
+        try await withConfiguredClient(
+            try configuration {
+                $0.poolSize = 1
+                $0.minimumBackoff = .milliseconds(10)
+            }
+        ) { redis throws in
             let id = try await redis.send(RedisCommand("CLIENT", ["ID"])).int!
             try await withClient { other throws in try await other.send(RedisCommand("CLIENT", ["KILL", "ID", RedisArgument(id)])) }
             var recovered = false

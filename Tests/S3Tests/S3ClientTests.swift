@@ -16,9 +16,14 @@ enum TestS3 {
 
     static func configuration(secret: String? = nil, partSize: Int = 8 << 20) -> S3Configuration {
         S3Configuration(
-            endpoint: endpoint!, region: environment["COMPTOIR_TEST_S3_REGION"] ?? "us-east-1",
-            credentials: S3Credentials(accessKey: environment["COMPTOIR_TEST_S3_ACCESS_KEY"] ?? "", secretKey: secret ?? environment["COMPTOIR_TEST_S3_SECRET_KEY"] ?? ""),
-            partSize: partSize)
+            endpoint: endpoint!,
+            region: environment["COMPTOIR_TEST_S3_REGION"] ?? "us-east-1",
+            credentials: S3Credentials(
+                accessKey: environment["COMPTOIR_TEST_S3_ACCESS_KEY"] ?? "",
+                secretKey: secret ?? environment["COMPTOIR_TEST_S3_SECRET_KEY"] ?? ""
+            ),
+            partSize: partSize
+        )
     }
 
     /// A bucket of its own per test run.
@@ -58,7 +63,12 @@ struct S3ClientTests {
         try await withBucket { bucket in
             try await client.createBucket(bucket)  // a bucket we own already is no error
             #expect(try await client.bucketExists(bucket))
-            let put = try await client.putObject(bucket: bucket, key: "notes/é café.txt", contentType: "text/plain", bytes: ByteBuffer(string: "0123456789abcdef"))
+            let put = try await client.putObject(
+                bucket: bucket,
+                key: "notes/é café.txt",
+                contentType: "text/plain",
+                bytes: ByteBuffer(string: "0123456789abcdef")
+            )
             #expect(put.size == 16)
             let head = try #require(try await client.headObject(bucket: bucket, key: "notes/é café.txt"))
             #expect(head.size == 16 && head.contentType == "text/plain")

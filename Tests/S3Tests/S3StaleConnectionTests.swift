@@ -61,8 +61,12 @@ private final class Counts: Sendable {
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         let client = S3Client(
             configuration: S3Configuration(
-                endpoint: URL(string: "http://127.0.0.1:\(port)")!, credentials: S3Credentials(accessKey: "test", secretKey: "test")),
-            httpClient: httpClient, logger: Logger(label: "s3-test"))
+                endpoint: URL(string: "http://127.0.0.1:\(port)")!,
+                credentials: S3Credentials(accessKey: "test", secretKey: "test")
+            ),
+            httpClient: httpClient,
+            logger: Logger(label: "s3-test")
+        )
         do {
             for _ in 0..<3 {
                 let info = try await client.headObject(bucket: "bucket", key: "key")

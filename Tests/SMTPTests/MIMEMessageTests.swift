@@ -10,7 +10,14 @@ struct MIMEMessageTests {
     static let date = Date(timeIntervalSince1970: 1_790_000_000)
 
     @Test func plainASCIIMessageHasOneTextPart() {
-        let message = MIMEMessage(from: "Shop <shop@example.com>", to: ["ann@example.com"], subject: "Hello", text: "Hi Ann", messageID: "<1@x>", date: Self.date)
+        let message = MIMEMessage(
+            from: "Shop <shop@example.com>",
+            to: ["ann@example.com"],
+            subject: "Hello",
+            text: "Hi Ann",
+            messageID: "<1@x>",
+            date: Self.date
+        )
         let rendered = message.rendered()
         #expect(rendered.hasPrefix("From: Shop <shop@example.com>\r\nTo: ann@example.com\r\nSubject: Hello\r\nDate: "))
         #expect(rendered.contains("\r\nMessage-ID: <1@x>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"))
@@ -21,7 +28,14 @@ struct MIMEMessageTests {
 
     @Test func htmlMakesMultipartAlternativeWithTextFirst() {
         let message = MIMEMessage(
-            from: "shop@example.com", to: ["ann@example.com"], subject: "Hi", text: "plain", html: "<p>rich</p>", messageID: "<2@x>", date: Self.date)
+            from: "shop@example.com",
+            to: ["ann@example.com"],
+            subject: "Hi",
+            text: "plain",
+            html: "<p>rich</p>",
+            messageID: "<2@x>",
+            date: Self.date
+        )
         let rendered = message.rendered(boundary: "B")
         #expect(rendered.contains("Content-Type: multipart/alternative; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain; charset=utf-8"))
         #expect(rendered.contains("--B\r\nContent-Type: text/html; charset=utf-8"))
@@ -45,7 +59,9 @@ struct MIMEMessageTests {
     }
 
     @Test func displayNamesAreEncodedOrQuoted() {
-        #expect(MIMEMessage.mailbox("Zoë Martin <zoe@example.com>") == "=?UTF-8?B?\(Data("Zoë Martin".utf8).base64EncodedString())?= <zoe@example.com>")
+        #expect(
+            MIMEMessage.mailbox("Zoë Martin <zoe@example.com>") == "=?UTF-8?B?\(Data("Zoë Martin".utf8).base64EncodedString())?= <zoe@example.com>"
+        )
         #expect(MIMEMessage.mailbox("Martin, Zoe <zoe@example.com>") == "\"Martin, Zoe\" <zoe@example.com>")
         #expect(MIMEMessage.mailbox("zoe@example.com") == "zoe@example.com")
         #expect(MIMEMessage.address("Zoë <zoe@example.com>") == "zoe@example.com")
@@ -53,9 +69,14 @@ struct MIMEMessageTests {
 
     @Test func headersWithLineBreaksCannotInjectOthers() {
         let message = MIMEMessage(
-            from: "shop@example.com", to: ["ann@example.com"], subject: "Hi", text: "x",
+            from: "shop@example.com",
+            to: ["ann@example.com"],
+            subject: "Hi",
+            text: "x",
             headers: [("List-Unsubscribe", "<https://shop.example/u?t=1>"), ("X-Evil", "a\r\nBcc: victim@example.com"), ("Bad\nName", "v")],
-            messageID: "<3@x>", date: Self.date)
+            messageID: "<3@x>",
+            date: Self.date
+        )
         let rendered = message.rendered()
         #expect(rendered.contains("\r\nList-Unsubscribe: <https://shop.example/u?t=1>\r\n"))
         #expect(!rendered.contains("Bcc:") && !rendered.contains("X-Evil") && !rendered.contains("Bad"))

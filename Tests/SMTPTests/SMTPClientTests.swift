@@ -34,8 +34,14 @@ enum TestSinks {
 struct SMTPClientTests {
     private func message(to: String = "ann@example.com", text: String = "Hello\n.a line that starts with a dot\nBye") -> MIMEMessage {
         MIMEMessage(
-            from: "Comptoir <shop@example.com>", to: [to], subject: "Réception n°\(UUID().uuidString.prefix(4))", text: text, html: "<p>Hello</p>",
-            headers: [("List-Unsubscribe", "<https://shop.example/unsubscribe?t=abc>")], messageID: "<\(UUID().uuidString.lowercased())@comptoir.test>")
+            from: "Comptoir <shop@example.com>",
+            to: [to],
+            subject: "Réception n°\(UUID().uuidString.prefix(4))",
+            text: text,
+            html: "<p>Hello</p>",
+            headers: [("List-Unsubscribe", "<https://shop.example/unsubscribe?t=abc>")],
+            messageID: "<\(UUID().uuidString.lowercased())@comptoir.test>"
+        )
     }
 
     private var tlsConfiguration: TLSConfiguration {

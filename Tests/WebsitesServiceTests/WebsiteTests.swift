@@ -53,7 +53,11 @@ import WebsitesService
             let id = try #require(created.object["id"] as? String)
             #expect(try await client.json(.post, "/websites", body: Self.shop, token: admin).status == .conflict)
             let invalid = try await client.json(
-                .post, "/websites", body: ["code": "Bad Code", "name": "", "currency": "euro", "locale": "french", "domain": "-x-"], token: admin)
+                .post,
+                "/websites",
+                body: ["code": "Bad Code", "name": "", "currency": "euro", "locale": "french", "domain": "-x-"],
+                token: admin
+            )
             #expect(invalid.status == .unprocessableContent)
             #expect(Set(invalid.problemFields) == ["code", "name", "currency", "locale", "domain"])
             var renamed = Self.shop

@@ -33,8 +33,10 @@ struct AddressRequest: Decodable, Sendable {
             let postal = CountryRules.normalise(postalCode, country: result.country)
             result.postalCode = postal
             validator.expect(
-                postal.range(of: "^(\(rules.postalCode))$", options: .regularExpression) != nil, "postal_code",
-                "is not a valid postal code for \(result.country) (for example \(rules.example))")
+                postal.range(of: "^(\(rules.postalCode))$", options: .regularExpression) != nil,
+                "postal_code",
+                "is not a valid postal code for \(result.country) (for example \(rules.example))"
+            )
             let region = region?.trimmingCharacters(in: .whitespaces).uppercased().nilIfEmpty
             result.region = region
             if let regions = rules.regions {
@@ -46,7 +48,11 @@ struct AddressRequest: Decodable, Sendable {
             validator.fail("country", "must be one of \(CountryRules.all.keys.sorted().joined(separator: ", ")) (ISO 3166-1 alpha-2)")
         }
         if let phone = phone?.trimmingCharacters(in: .whitespaces).nilIfEmpty {
-            validator.expect(phone.range(of: #"^\+?[0-9][0-9 ().-]{5,19}$"#, options: .regularExpression) != nil, "phone", "must be a phone number such as +33 1 23 45 67 89")
+            validator.expect(
+                phone.range(of: #"^\+?[0-9][0-9 ().-]{5,19}$"#, options: .regularExpression) != nil,
+                "phone",
+                "must be a phone number such as +33 1 23 45 67 89"
+            )
             result.phone = phone
         } else {
             result.phone = nil

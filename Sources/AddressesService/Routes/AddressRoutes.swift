@@ -25,7 +25,9 @@ struct AddressRoutes: Sendable {
         let page = try PageRequest(from: request)
         var query = owned(by: userId, context)
         if let kind = request.uri.queryParameters["kind"].map(String.init) {
-            guard ["shipping", "billing"].contains(kind) else { throw ProblemError.validation([.init(field: "kind", message: "must be shipping or billing")]) }
+            guard ["shipping", "billing"].contains(kind) else {
+                throw ProblemError.validation([.init(field: "kind", message: "must be shipping or billing")])
+            }
             query = query.filter(\.$kind == kind)
         }
         let total = try await query.count()

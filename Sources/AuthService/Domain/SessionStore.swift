@@ -84,7 +84,8 @@ struct SessionStore: Sendable {
         } catch {
             logger.warning(
                 "cannot record ended sessions; their access tokens work until they expire",
-                metadata: ["sessions": .stringConvertible(sessions.count), "error": .string("\(error)")])
+                metadata: ["sessions": .stringConvertible(sessions.count), "error": .string("\(error)")]
+            )
         }
     }
 
@@ -98,9 +99,18 @@ struct SessionStore: Sendable {
         let userId = try user.requireID()
         try await RefreshToken(userId: userId, familyId: familyId, tokenHash: Self.digest(refresh), lifetime: refreshLifetime).create(on: database)
         let claims = AccessTokenClaims(
-            subject: userId.uuidString, roles: user.roles, websiteId: user.websiteId, sessionId: familyId, type: "access", lifetime: accessLifetime)
+            subject: userId.uuidString,
+            roles: user.roles,
+            websiteId: user.websiteId,
+            sessionId: familyId,
+            type: "access",
+            lifetime: accessLifetime
+        )
         return TokenPairResponse(
-            accessToken: try await signer.sign(claims), refreshToken: refresh, expiresIn: Int(accessLifetime.components.seconds))
+            accessToken: try await signer.sign(claims),
+            refreshToken: refresh,
+            expiresIn: Int(accessLifetime.components.seconds)
+        )
     }
 
     /// 256 random bits, base64url.

@@ -54,7 +54,13 @@ struct AdminRoutes: Sendable {
         try await database.transaction { tx in
             try await user.update(on: tx)
             try await audit.record(
-                .rolesChanged, userId: id, actorId: admin.userId, client: client, detail: detail, on: tx)
+                .rolesChanged,
+                userId: id,
+                actorId: admin.userId,
+                client: client,
+                detail: detail,
+                on: tx
+            )
         }
         return JSONResponse(try UserResponse(user))
     }
@@ -65,12 +71,16 @@ struct AdminRoutes: Sendable {
         var query = AuditEntry.query(on: database)
         let parameters = request.uri.queryParameters
         if let raw = parameters["user_id"] {
-            guard let userId = UUID(uuidString: String(raw)) else { throw ProblemError.validation([.init(field: "user_id", message: "must be a UUID")]) }
+            guard let userId = UUID(uuidString: String(raw)) else {
+                throw ProblemError.validation([.init(field: "user_id", message: "must be a UUID")])
+            }
             query = query.filter(\.$userId == userId)
         }
         if let action = parameters["action"].map(String.init), !action.isEmpty {
             guard AuditAction(rawValue: action) != nil else {
-                throw ProblemError.validation([.init(field: "action", message: "must be one of \(AuditAction.allCases.map(\.rawValue).joined(separator: ", "))")])
+                throw ProblemError.validation([
+                    .init(field: "action", message: "must be one of \(AuditAction.allCases.map(\.rawValue).joined(separator: ", "))")
+                ])
             }
             query = query.filter(\.$action == action)
         }

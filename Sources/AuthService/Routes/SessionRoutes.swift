@@ -46,7 +46,9 @@ struct SessionRoutes: Sendable {
                 try await audit.record(.userRegistered, userId: user.id, client: client, on: tx)
                 try await environment.outbox.append(
                     UserRegistered(userId: user.requireID(), email: user.email, name: user.name),
-                    traceparent: request.headers[TraceParent.headerName], on: tx)
+                    traceparent: request.headers[TraceParent.headerName],
+                    on: tx
+                )
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Two registrations racing past the check: the unique index decides.
@@ -75,7 +77,9 @@ struct SessionRoutes: Sendable {
             try await audit.record(.loginLocked, userId: user.id, client: client, on: database)
             environment.metrics.counter("auth_logins_total", [("result", "locked")]).increment()
             throw ProblemError.tooManyRequests(
-                retryAfter: Int(until.timeIntervalSinceNow.rounded(.up)), "Too many failed logins: this account is locked for a while.")
+                retryAfter: Int(until.timeIntervalSinceNow.rounded(.up)),
+                "Too many failed logins: this account is locked for a while."
+            )
         }
         guard try await hasher.verify(body.password, hash: user.passwordHash) else {
             let lockedUntil = try await database.transaction { tx in
@@ -143,7 +147,11 @@ struct SessionRoutes: Sendable {
         try validator.check()
         guard let user = try await User.find(userId, on: database) else { throw ProblemError.unauthorized("This account no longer exists.") }
         guard try await hasher.verify(body.currentPassword, hash: user.passwordHash) else {
-            throw ProblemError(.unauthorized, "The current password is incorrect.", errors: [.init(field: "current_password", message: "is incorrect")])
+            throw ProblemError(
+                .unauthorized,
+                "The current password is incorrect.",
+                errors: [.init(field: "current_password", message: "is incorrect")]
+            )
         }
         user.passwordHash = try await hasher.hash(body.newPassword)
         user.updatedAt = Date()

@@ -33,7 +33,14 @@ struct BasketRoutes: Sendable {
         try BasketRules.checkQuantity(body.quantity)
         let product: ProductSnapshot
         do {
-            product = try await environment.client.get(.products, "/products/\(body.productId)", as: ProductSnapshot.self, identity: .user(principal), context: context, request: request)
+            product = try await environment.client.get(
+                .products,
+                "/products/\(body.productId)",
+                as: ProductSnapshot.self,
+                identity: .user(principal),
+                context: context,
+                request: request
+            )
         } catch let error as ProblemError where error.problem.status == 404 {
             throw ProblemError.notFound("product")
         }
@@ -51,11 +58,18 @@ struct BasketRoutes: Sendable {
                 line.name = product.name
                 try await line.update(on: tx)
             } else {
-                guard existing.count < BasketRules.maximumLines else { throw ProblemError.conflict("A basket holds at most \(BasketRules.maximumLines) products.") }
+                guard existing.count < BasketRules.maximumLines else {
+                    throw ProblemError.conflict("A basket holds at most \(BasketRules.maximumLines) products.")
+                }
                 try Self.checkStock(product, body.quantity)
                 try await BasketLine(
-                    userId: userId, websiteId: context.website, productId: product.id, name: product.name, unitPrice: product.price,
-                    currency: product.currency, quantity: body.quantity
+                    userId: userId,
+                    websiteId: context.website,
+                    productId: product.id,
+                    name: product.name,
+                    unitPrice: product.price,
+                    currency: product.currency,
+                    quantity: body.quantity
                 ).create(on: tx)
             }
         }

@@ -1,6 +1,6 @@
-import ComptoirKit
 import AMQP
 import ComptoirContracts
+import ComptoirKit
 import CoreMetrics
 import Foundation
 import Logging
@@ -30,7 +30,10 @@ public final class AMQPEventBus: EventBus {
     private let subscriptions = Mutex<[ServiceID: [EventSubscription]]>([:])
 
     public init(
-        client: AMQPClient, namespace: String = "", logger: Logger, retryDelays: [Duration] = [.milliseconds(200), .seconds(1), .seconds(5)]
+        client: AMQPClient,
+        namespace: String = "",
+        logger: Logger,
+        retryDelays: [Duration] = [.milliseconds(200), .seconds(1), .seconds(5)]
     ) {
         self.client = client
         self.namespace = namespace.isEmpty ? "" : namespace + "."
@@ -59,8 +62,13 @@ public final class AMQPEventBus: EventBus {
         let encodings = envelopes.map { envelope in
             Result<Void, any Error> {
                 let properties = AMQPProperties(
-                    contentType: "application/json", deliveryMode: 2, messageId: envelope.id.uuidString.lowercased(), timestamp: envelope.occurredAt,
-                    type: envelope.type, appId: envelope.source.rawValue)
+                    contentType: "application/json",
+                    deliveryMode: 2,
+                    messageId: envelope.id.uuidString.lowercased(),
+                    timestamp: envelope.occurredAt,
+                    type: envelope.type,
+                    appId: envelope.source.rawValue
+                )
                 let body = ByteBuffer(bytes: try envelope.encoded())
                 messages.append(AMQPChannel.Message(body: body, exchange: exchange, routingKey: envelope.type, properties: properties))
             }
@@ -87,7 +95,9 @@ public final class AMQPEventBus: EventBus {
                     .quorum(deadLetters),
                 ],
                 bindings: [AMQPTopology.Binding(queue: deadLetters, exchange: deadLetterExchange, routingKey: deadLetters)]
-                    + subscription.bindings.map { AMQPTopology.Binding(queue: queue, exchange: exchange, routingKey: $0) }))
+                    + subscription.bindings.map { AMQPTopology.Binding(queue: queue, exchange: exchange, routingKey: $0) }
+            )
+        )
         let isFirst = subscriptions.withLock { all -> Bool in
             let isFirst = all[service] == nil
             all[service, default: []].append(subscription)
@@ -122,7 +132,8 @@ public final class AMQPEventBus: EventBus {
                         metadata: [
                             "service": .string(service.rawValue), "event_id": .string(envelope.id.uuidString), "type": .string(type),
                             "error": .string("\(error)"),
-                        ])
+                        ]
+                    )
                     metrics?.counter("events_dead_lettered_total", [("type", type)]).increment()
                     return .deadLetter
                 }
@@ -131,7 +142,8 @@ public final class AMQPEventBus: EventBus {
                     metadata: [
                         "service": .string(service.rawValue), "event_id": .string(envelope.id.uuidString), "type": .string(type),
                         "attempt": .stringConvertible(attempt + 1), "error": .string("\(error)"),
-                    ])
+                    ]
+                )
                 try? await Task.sleep(for: retryDelays[attempt])
                 attempt += 1
             }

@@ -25,7 +25,8 @@ public struct RedisCache: Cache {
           return 1
         end
         return 0
-        """)
+        """
+    )
 
     public func get(_ key: String) async throws -> [UInt8]? {
         try await redis.get(prefix + key)
@@ -48,8 +49,10 @@ public struct RedisCache: Cache {
     public func set(_ key: String, value: [UInt8], ttl: Duration, ifGeneration generation: UInt64) async throws {
         let milliseconds = max(Int(ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000), 1)
         _ = try await redis.run(
-            Self.setIfGeneration, keys: [prefix + key, prefix + key + "#gen"],
-            arguments: [RedisArgument(value), RedisArgument(String(generation)), RedisArgument(milliseconds)])
+            Self.setIfGeneration,
+            keys: [prefix + key, prefix + key + "#gen"],
+            arguments: [RedisArgument(value), RedisArgument(String(generation)), RedisArgument(milliseconds)]
+        )
     }
 
     public func delete(_ key: String) async throws {

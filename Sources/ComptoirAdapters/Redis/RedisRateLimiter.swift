@@ -44,13 +44,17 @@ public struct RedisRateLimiter: RateLimiter {
         redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', now)
         redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / per_ms) + 1000)
         return {allowed, math.floor(tokens), wait}
-        """)
+        """
+    )
 
     public func consume(_ key: String, limit: RateLimit) async -> RateDecision {
         let perMillisecond = limit.refillPerSecond / 1000
         do {
             let reply = try await redis.run(
-                Self.script, keys: [prefix + key], arguments: [RedisArgument(limit.bucketCapacity), RedisArgument(String(perMillisecond))])
+                Self.script,
+                keys: [prefix + key],
+                arguments: [RedisArgument(limit.bucketCapacity), RedisArgument(String(perMillisecond))]
+            )
             guard let values = reply.elements, values.count == 3, let allowed = values[0].int, let remaining = values[1].int, let wait = values[2].int
             else {
                 throw RedisError.unexpectedReply(reply)

@@ -1,6 +1,6 @@
-import ComptoirKit
 import AsyncHTTPClient
 import ComptoirContracts
+import ComptoirKit
 import Foundation
 import NIOCore
 import S3
@@ -51,8 +51,11 @@ public struct S3BlobStore: BlobStore {
         guard let presignedDownloads else { return nil }
         try Self.validate(key)
         return try publicClient.presignedURL(
-            bucket: bucket, key: prefix + key, expires: presignedDownloads,
-            responseHeaders: contentDisposition.map { [("response-content-disposition", $0)] } ?? [])
+            bucket: bucket,
+            key: prefix + key,
+            expires: presignedDownloads,
+            responseHeaders: contentDisposition.map { [("response-content-disposition", $0)] } ?? []
+        )
     }
 
     /// The bucket answers and these credentials may use it.

@@ -20,7 +20,8 @@ public struct AMQPSettings: Sendable {
         } catch {
             throw ConfigurationError(
                 "COMPTOIR_AMQP_URL",
-                "must look like amqp://user:password@host:5672/vhost, or a comma-separated list of nodes (got \"\(EnvironmentReader.redacted(url))\")")
+                "must look like amqp://user:password@host:5672/vhost, or a comma-separated list of nodes (got \"\(EnvironmentReader.redacted(url))\")"
+            )
         }
         self.namespace = namespace
     }

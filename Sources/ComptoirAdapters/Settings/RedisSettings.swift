@@ -15,7 +15,9 @@ public struct RedisSettings: Sendable {
             client = try RedisConfiguration(url: url)
         } catch {
             throw ConfigurationError(
-                "COMPTOIR_REDIS_URL", "must look like redis://[[user]:password@]host[:port][/database] (got \"\(EnvironmentReader.redacted(url))\")")
+                "COMPTOIR_REDIS_URL",
+                "must look like redis://[[user]:password@]host[:port][/database] (got \"\(EnvironmentReader.redacted(url))\")"
+            )
         }
         client.poolSize = try env.int("COMPTOIR_REDIS_POOL_SIZE", default: 4, in: 1...64)
         client.commandTimeout = try env.duration("COMPTOIR_REDIS_TIMEOUT", default: .milliseconds(500))

@@ -39,9 +39,12 @@ public struct S3Settings: Sendable {
             throw ConfigurationError("COMPTOIR_S3_ADDRESSING", "must be path or virtual-host (got \"\(addressing)\")")
         }
         client = S3Configuration(
-            endpoint: endpoint, region: env.string("COMPTOIR_S3_REGION") ?? "us-east-1",
-            credentials: S3Credentials(accessKey: accessKey, secretKey: secretKey), addressing: style,
-            requestTimeout: try env.duration("COMPTOIR_S3_TIMEOUT", default: .seconds(60)))
+            endpoint: endpoint,
+            region: env.string("COMPTOIR_S3_REGION") ?? "us-east-1",
+            credentials: S3Credentials(accessKey: accessKey, secretKey: secretKey),
+            addressing: style,
+            requestTimeout: try env.duration("COMPTOIR_S3_TIMEOUT", default: .seconds(60))
+        )
         if let raw = env.string("COMPTOIR_S3_PRESIGNED_DOWNLOADS"), raw.lowercased() != "off" {
             presignedDownloads = try env.duration("COMPTOIR_S3_PRESIGNED_DOWNLOADS", default: .seconds(300))
         }

@@ -21,8 +21,13 @@ public struct EventEnvelope: Codable, Sendable, Equatable {
     }
 
     public init(
-        id: UUID = UUID(), type: String, occurredAt: Date = Date(), source: ServiceID, websiteId: UUID? = nil,
-        traceparent: String? = nil, data: JSONValue
+        id: UUID = UUID(),
+        type: String,
+        occurredAt: Date = Date(),
+        source: ServiceID,
+        websiteId: UUID? = nil,
+        traceparent: String? = nil,
+        data: JSONValue
     ) {
         self.id = id
         self.type = type
@@ -37,8 +42,12 @@ public struct EventEnvelope: Codable, Sendable, Equatable {
     public init<Payload: DomainEvent>(_ payload: Payload, source: ServiceID, websiteId: UUID? = nil, traceparent: String? = nil) throws {
         let data = try WireJSON.makeEncoder().encode(payload)
         self.init(
-            type: Payload.type, source: source, websiteId: websiteId, traceparent: traceparent,
-            data: try JSONDecoder().decode(JSONValue.self, from: data))
+            type: Payload.type,
+            source: source,
+            websiteId: websiteId,
+            traceparent: traceparent,
+            data: try JSONDecoder().decode(JSONValue.self, from: data)
+        )
     }
 
     /// Decodes `data` as the payload of its type.

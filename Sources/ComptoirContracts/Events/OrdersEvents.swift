@@ -67,8 +67,16 @@ public struct OrderConfirmed: DomainEvent, Equatable {
     public var shippingCountry: String
 
     public init(
-        orderId: UUID, number: String, userId: UUID, websiteId: UUID, customerEmail: String, customerName: String, lines: [OrderLineData],
-        total: Int, currency: String, shippingCountry: String
+        orderId: UUID,
+        number: String,
+        userId: UUID,
+        websiteId: UUID,
+        customerEmail: String,
+        customerName: String,
+        lines: [OrderLineData],
+        total: Int,
+        currency: String,
+        shippingCountry: String
     ) {
         self.orderId = orderId
         self.number = number

@@ -43,10 +43,14 @@ extension BlobStore {
     /// Stores a buffer already in memory.
     @discardableResult
     public func put(_ key: String, contentType: String, bytes: ByteBuffer) async throws -> Int64 {
-        try await put(key, contentType: contentType, body: AsyncStream { continuation in
-            continuation.yield(bytes)
-            continuation.finish()
-        })
+        try await put(
+            key,
+            contentType: contentType,
+            body: AsyncStream { continuation in
+                continuation.yield(bytes)
+                continuation.finish()
+            }
+        )
     }
 
     /// Deletes an object nothing refers to any more (its row was never written, or is gone). A
@@ -57,15 +61,19 @@ extension BlobStore {
             try await delete(key)
         } catch {
             metrics.counter("blob_orphans_total").increment()
-            logger.error("blob left behind: nothing refers to it and it could not be deleted", metadata: [
-                "blob_key": .string(key), "error": .string(String(reflecting: error)),
-            ])
+            logger.error(
+                "blob left behind: nothing refers to it and it could not be deleted",
+                metadata: [
+                    "blob_key": .string(key), "error": .string(String(reflecting: error)),
+                ]
+            )
         }
     }
 
     public static func validate(_ key: String) throws {
         let allowed = key.utf8.allSatisfy { byte in
-            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2E || byte == 0x2F || byte == 0x2D || byte == 0x5F
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2E || byte == 0x2F
+                || byte == 0x2D || byte == 0x5F
         }
         guard allowed, !key.isEmpty, !key.hasPrefix("/"), !key.split(separator: "/").contains("..") else { throw InvalidBlobKey(key: key) }
     }

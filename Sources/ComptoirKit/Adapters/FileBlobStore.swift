@@ -1,9 +1,10 @@
 import Foundation
+import NIOCore
+import NIOPosix
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import NIOCore
-import NIOPosix
 
 /// The embedded blob store: one file per object under a folder, with a `.meta` file holding its
 /// content type. Writes go to a temporary file renamed into place, so a crash never leaves half

@@ -22,7 +22,15 @@ public struct MailMessage: Sendable, Equatable {
     public var headers: [(String, String)]
     public var messageID: String
 
-    public init(from: String, to: [String], subject: String, text: String, html: String? = nil, headers: [(String, String)] = [], messageID: String? = nil) {
+    public init(
+        from: String,
+        to: [String],
+        subject: String,
+        text: String,
+        html: String? = nil,
+        headers: [(String, String)] = [],
+        messageID: String? = nil
+    ) {
         self.from = from
         self.to = to
         self.subject = subject

@@ -14,7 +14,10 @@ public struct LinkToken: Codable, Sendable, Equatable {
     public var expiresAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case purpose = "p", email = "e", websiteId = "w", expiresAt = "x"
+        case purpose = "p"
+        case email = "e"
+        case websiteId = "w"
+        case expiresAt = "x"
     }
 
     public init(purpose: String, email: String, websiteId: UUID, expiresAt: Date) {
@@ -40,7 +43,8 @@ public struct LinkToken: Codable, Sendable, Equatable {
     /// The token's claims if the signature is `key`'s, the purpose is `purpose` and it has not expired.
     public static func verify(_ token: String, purpose: String, key: SigningKey, now: Date = Date()) throws(Rejection) -> LinkToken {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard token.count <= 2048, parts.count == 2, let claims = Base64URL.decode(String(parts[0])), let signature = Base64URL.decode(String(parts[1]))
+        guard token.count <= 2048, parts.count == 2, let claims = Base64URL.decode(String(parts[0])),
+            let signature = Base64URL.decode(String(parts[1]))
         else { throw .malformed }
         guard key.privateKey.publicKey.isValidSignature(signature, for: claims) else { throw .forged }
         let decoder = JSONDecoder()

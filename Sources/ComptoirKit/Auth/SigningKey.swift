@@ -16,7 +16,8 @@ public struct SigningKey: Sendable {
     public init(text: String, variable: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("-----BEGIN") {
-            guard let key = try? EdDSA.PrivateKey(pem: trimmed), let raw = try? Curve25519.Signing.PrivateKey(rawRepresentation: key.rawRepresentation)
+            guard let key = try? EdDSA.PrivateKey(pem: trimmed),
+                let raw = try? Curve25519.Signing.PrivateKey(rawRepresentation: key.rawRepresentation)
             else { throw ConfigurationError(variable, "is not an Ed25519 private key in PEM form") }
             self.init(raw)
         } else {

@@ -35,7 +35,13 @@ public actor ServiceTokenIssuer {
     public func token() async throws -> String {
         if let current, current.renewAt > .now { return current.token }
         let claims = AccessTokenClaims(
-            subject: "service:\(service.rawValue)", roles: [Role.service.rawValue], websiteId: nil, sessionId: nil, type: "service", lifetime: lifetime)
+            subject: "service:\(service.rawValue)",
+            roles: [Role.service.rawValue],
+            websiteId: nil,
+            sessionId: nil,
+            type: "service",
+            lifetime: lifetime
+        )
         let token = try await signer.sign(claims)
         current = (token, .now + lifetime / 2)
         return token

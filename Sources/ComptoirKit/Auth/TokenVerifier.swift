@@ -28,8 +28,12 @@ public actor TokenVerifier {
     /// - Parameter revocations: sessions ended before their tokens expire; when it cannot be
     ///   read (Redis down), tokens are accepted until their expiry rather than refusing everyone.
     public init(
-        userKeys: [PublicJWK], serviceKey: PublicJWK?, jwksURL: URL?, revocations: (any SessionRevocationList)? = nil,
-        httpClient: HTTPClient = .shared, logger: Logger
+        userKeys: [PublicJWK],
+        serviceKey: PublicJWK?,
+        jwksURL: URL?,
+        revocations: (any SessionRevocationList)? = nil,
+        httpClient: HTTPClient = .shared,
+        logger: Logger
     ) async throws {
         self.serviceKeyID = serviceKey?.kid
         self.revocations = revocations

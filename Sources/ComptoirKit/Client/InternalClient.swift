@@ -34,7 +34,12 @@ public struct InternalClient: Sendable {
 
     /// A GET decoded as JSON.
     public func get<T: Decodable>(
-        _ service: ServiceID, _ path: String, as: T.Type = T.self, identity: Identity, context: ComptoirRequestContext, request: Request? = nil
+        _ service: ServiceID,
+        _ path: String,
+        as: T.Type = T.self,
+        identity: Identity,
+        context: ComptoirRequestContext,
+        request: Request? = nil
     ) async throws -> T {
         let (status, body) = try await send(.GET, service, path, identity: identity, context: context, request: request)
         guard status.code < 300 else { throw Self.problem(from: service, status: status, body: body) }
@@ -47,15 +52,25 @@ public struct InternalClient: Sendable {
 
     /// Sends a request and returns the status and the whole body (at most 8 MiB).
     public func send(
-        _ method: HTTPMethod, _ service: ServiceID, _ path: String, body: Data? = nil, identity: Identity, context: ComptoirRequestContext,
+        _ method: HTTPMethod,
+        _ service: ServiceID,
+        _ path: String,
+        body: Data? = nil,
+        identity: Identity,
+        context: ComptoirRequestContext,
         request: Request? = nil
     ) async throws -> (HTTPResponseStatus, Data) {
         // Only the services the caller declares are in `serviceURLs`: an undeclared call is a bug, not an outage.
-        guard let base = serviceURLs[service] else { throw ProblemError(.internalServerError, "Calls to \(service) are not declared by this component.") }
+        guard let base = serviceURLs[service] else {
+            throw ProblemError(.internalServerError, "Calls to \(service) are not declared by this component.")
+        }
         var outgoing = HTTPClientRequest(url: base.absoluteString.trimmingSuffix("/") + path)
         outgoing.method = method
         outgoing.headers.add(name: "X-Request-Id", value: context.requestID)
-        outgoing.headers.add(name: "traceparent", value: request.flatMap { $0.headers[TraceParent.headerName] }.flatMap(TraceParent.init)?.child().header ?? TraceParent.random().header)
+        outgoing.headers.add(
+            name: "traceparent",
+            value: request.flatMap { $0.headers[TraceParent.headerName] }.flatMap(TraceParent.init)?.child().header ?? TraceParent.random().header
+        )
         if let website = context.websiteId { outgoing.headers.add(name: "X-Comptoir-Website-Id", value: website.uuidString) }
         switch identity {
         case .user(let principal): outgoing.headers.add(name: "Authorization", value: "Bearer \(principal.token)")
@@ -74,7 +89,10 @@ public struct InternalClient: Sendable {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw ProblemError(.gatewayTimeout, "\(service) did not answer in time.")
         } catch {
-            context.logger.warning("internal call failed", metadata: ["service": .string(service.rawValue), "path": .string(path), "error": .string("\(error)")])
+            context.logger.warning(
+                "internal call failed",
+                metadata: ["service": .string(service.rawValue), "path": .string(path), "error": .string("\(error)")]
+            )
             throw ProblemError(.badGateway, "\(service) could not be reached.")
         }
     }

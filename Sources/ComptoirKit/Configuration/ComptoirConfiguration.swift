@@ -80,7 +80,10 @@ public struct ComptoirConfiguration: Sendable {
         guard databasePrefix.count <= 40, databasePrefix.first?.isLetter == true,
             databasePrefix.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") })
         else {
-            throw ConfigurationError("COMPTOIR_DATABASE_PREFIX", "must be 1 to 40 lower-case letters, digits or _, starting with a letter (got \"\(databasePrefix)\")")
+            throw ConfigurationError(
+                "COMPTOIR_DATABASE_PREFIX",
+                "must be 1 to 40 lower-case letters, digits or _, starting with a letter (got \"\(databasePrefix)\")"
+            )
         }
         self.databasePoolSize = try env.int("COMPTOIR_DATABASE_POOL_SIZE", default: 4, in: 1...256)
         self.databaseTimeout = try env.duration("COMPTOIR_DATABASE_TIMEOUT", default: .seconds(10))
@@ -88,7 +91,8 @@ public struct ComptoirConfiguration: Sendable {
         var urls: [ServiceID: URL] = [:]
         for service in ServiceID.allCases {
             let name = "COMPTOIR_\(service.environmentName)_URL"
-            urls[service] = try env.url(name, schemes: ["http", "https"])
+            urls[service] =
+                try env.url(name, schemes: ["http", "https"])
                 ?? URL(string: "http://127.0.0.1:\(basePort + service.portOffset)")!  // trap-checked: an IPv4 literal and a port checked above
         }
         self.serviceURLs = urls
@@ -103,7 +107,8 @@ public struct ComptoirConfiguration: Sendable {
         if (adminEmail == nil) != (adminPassword == nil) {
             throw ConfigurationError(
                 adminEmail == nil ? "COMPTOIR_ADMIN_EMAIL" : "COMPTOIR_ADMIN_PASSWORD",
-                "COMPTOIR_ADMIN_EMAIL and COMPTOIR_ADMIN_PASSWORD must be set together")
+                "COMPTOIR_ADMIN_EMAIL and COMPTOIR_ADMIN_PASSWORD must be set together"
+            )
         }
         self.maxBodySize = try env.int("COMPTOIR_MAX_BODY_SIZE", default: 1 << 20, in: 1024...(1 << 30))
         self.mailFrom = env.string("COMPTOIR_MAIL_FROM") ?? "Comptoir <no-reply@comptoir.localhost>"
@@ -119,17 +124,22 @@ public struct ComptoirConfiguration: Sendable {
         self.linkKey = env.string("COMPTOIR_LINK_KEY")
         self.campaignBatchSize = try env.int("COMPTOIR_CAMPAIGN_BATCH_SIZE", default: 100, in: 1...10_000)
         self.campaignBatchPause = try env.duration("COMPTOIR_CAMPAIGN_BATCH_PAUSE", default: .zero)
-        var routes = ["sales": "sales@comptoir.localhost", "support": supportEmail, "press": "press@comptoir.localhost", "other": "hello@comptoir.localhost"]
+        var routes = [
+            "sales": "sales@comptoir.localhost", "support": supportEmail, "press": "press@comptoir.localhost", "other": "hello@comptoir.localhost",
+        ]
         for entry in env.list("COMPTOIR_CONTACT_ROUTES") {
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, routes[parts[0]] != nil, Validator.isEmail(parts[1]) else {
                 throw ConfigurationError(
-                    "COMPTOIR_CONTACT_ROUTES", "must look like sales=sales@shop.example,support=help@shop.example (topics: sales, support, press, other; got \"\(entry)\")")
+                    "COMPTOIR_CONTACT_ROUTES",
+                    "must look like sales=sales@shop.example,support=help@shop.example (topics: sales, support, press, other; got \"\(entry)\")"
+                )
             }
             routes[parts[0]] = parts[1]
         }
         self.contactRoutes = routes
-        self.contactRateLimit = try env.string("COMPTOIR_CONTACT_RATE_LIMIT").map { try .parse($0, variable: "COMPTOIR_CONTACT_RATE_LIMIT") }
+        self.contactRateLimit =
+            try env.string("COMPTOIR_CONTACT_RATE_LIMIT").map { try .parse($0, variable: "COMPTOIR_CONTACT_RATE_LIMIT") }
             ?? RateLimit(capacity: 5, period: .seconds(600))
         self.faults = FaultInjection(environment: env)
         let level = env.string("COMPTOIR_LOG_LEVEL")?.lowercased() ?? "info"
@@ -147,7 +157,7 @@ public struct ComptoirConfiguration: Sendable {
 
     /// Variables of adapters that later issues bring; refusing them beats silently ignoring them.
     static let unsupportedVariables = [
-        "COMPTOIR_OTLP_ENDPOINT",
+        "COMPTOIR_OTLP_ENDPOINT"
     ]
 
     /// Fails when a variable names an adapter this build does not have yet.

@@ -21,7 +21,9 @@ public struct RateLimit: Sendable, Equatable {
             period > .zero
         else {
             throw ConfigurationError(
-                variable, "must look like 300/1m: 1 to \(maximumCapacity) requests per period of at most 3650d (got \"\(raw)\")")
+                variable,
+                "must look like 300/1m: 1 to \(maximumCapacity) requests per period of at most 3650d (got \"\(raw)\")"
+            )
         }
         return RateLimit(capacity: capacity, period: period)
     }

@@ -27,11 +27,13 @@ public struct NumberSequence: Sendable {
     /// The next number, such as `2026-000042`.
     public func next(on database: any Database, name: String = "default", now: Date = Date()) async throws -> String {
         let sql = database.sql
-        let row = try await sql.raw("""
+        let row = try await sql.raw(
+            """
             INSERT INTO \(ident: table) (name, value) VALUES (\(bind: name), 1)
             ON CONFLICT (name) DO UPDATE SET value = \(ident: table).value + 1
             RETURNING value
-            """).first()
+            """
+        ).first()
         guard let value = try row?.decode(column: "value", as: Int.self) else { throw NumberSequenceUnavailable(table: table) }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = .gmt

@@ -40,9 +40,15 @@ public final class ServiceDatabase: Sendable {
             let postgres = try SQLPostgresConfiguration(url: serviceURL)
             databases.use(
                 .postgres(
-                    configuration: postgres, maxConnectionsPerEventLoop: configuration.databasePoolSize,
-                    connectionPoolTimeout: poolTimeout, encodingContext: .default, decodingContext: .default, sqlLogLevel: .debug),
-                as: .psql)
+                    configuration: postgres,
+                    maxConnectionsPerEventLoop: configuration.databasePoolSize,
+                    connectionPoolTimeout: poolTimeout,
+                    encodingContext: .default,
+                    decodingContext: .default,
+                    sqlLogLevel: .debug
+                ),
+                as: .psql
+            )
             self.dialect = .postgres
             self.pinnedLoop = nil
         } else {

@@ -39,7 +39,10 @@ extension WebsiteScoped {
     /// for a malformed id, a missing row, another store's and one `narrow` leaves out, which a client
     /// therefore cannot tell apart. `narrow` may throw its own problem.
     public static func find(
-        in context: ComptoirRequestContext, parameter: String = "id", on database: any Database, notFound what: String,
+        in context: ComptoirRequestContext,
+        parameter: String = "id",
+        on database: any Database,
+        notFound what: String,
         _ narrow: (QueryBuilder<Self>) throws -> QueryBuilder<Self> = { $0 }
     ) async throws -> Self {
         guard let id = context.parameters.get(parameter, as: UUID.self),

@@ -41,7 +41,10 @@ public struct EventSubscription: Sendable {
     public var handler: @Sendable (EventEnvelope) async throws -> Void
 
     public init(
-        service: ServiceID, bindings: [String], metrics: ServiceMetrics? = nil, handler: @escaping @Sendable (EventEnvelope) async throws -> Void
+        service: ServiceID,
+        bindings: [String],
+        metrics: ServiceMetrics? = nil,
+        handler: @escaping @Sendable (EventEnvelope) async throws -> Void
     ) {
         self.service = service
         self.bindings = bindings
@@ -51,7 +54,12 @@ public struct EventSubscription: Sendable {
 
     /// Whether any binding matches `routingKey`, with AMQP topic-exchange rules.
     public func matches(_ routingKey: String) -> Bool {
-        bindings.contains { Self.topic($0.split(separator: ".", omittingEmptySubsequences: false)[...], matches: routingKey.split(separator: ".", omittingEmptySubsequences: false)[...]) }
+        bindings.contains {
+            Self.topic(
+                $0.split(separator: ".", omittingEmptySubsequences: false)[...],
+                matches: routingKey.split(separator: ".", omittingEmptySubsequences: false)[...]
+            )
+        }
     }
 
     static func topic(_ pattern: ArraySlice<Substring>, matches words: ArraySlice<Substring>) -> Bool {

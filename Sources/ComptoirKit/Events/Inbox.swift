@@ -22,7 +22,8 @@ public struct Inbox: Sendable {
     /// nothing, so it sees a duplicate instead of failing on the unique key.
     @discardableResult
     public func process<Result: Sendable>(
-        _ envelope: EventEnvelope, effect: @escaping @Sendable (any Database) async throws -> Result
+        _ envelope: EventEnvelope,
+        effect: @escaping @Sendable (any Database) async throws -> Result
     ) async throws -> Result? {
         let outcome = try await database.fluent.transaction { tx -> Result? in
             let claimed = try await tx.sql.insert(into: InboxMessage.schema)

@@ -22,7 +22,10 @@ public struct Outbox: Sendable {
     /// Appends `payload` as a new event; it is published once the transaction commits.
     @discardableResult
     public func append<Payload: DomainEvent>(
-        _ payload: Payload, websiteId: UUID? = nil, traceparent: String? = nil, on database: any Database
+        _ payload: Payload,
+        websiteId: UUID? = nil,
+        traceparent: String? = nil,
+        on database: any Database
     ) async throws -> EventEnvelope {
         let envelope = try EventEnvelope(payload, source: service, websiteId: websiteId, traceparent: traceparent)
         try await append(envelope, on: database)

@@ -27,7 +27,14 @@ public struct OutboxRelay: Service {
     /// Crash-test seams (``FaultInjection``); none in production.
     let faults: FaultInjection
 
-    public init(database: ServiceDatabase, bus: any EventBus, outbox: Outbox, metrics: ServiceMetrics, logger: Logger, faults: FaultInjection = .init()) {
+    public init(
+        database: ServiceDatabase,
+        bus: any EventBus,
+        outbox: Outbox,
+        metrics: ServiceMetrics,
+        logger: Logger,
+        faults: FaultInjection = .init()
+    ) {
         self.faults = faults
         self.database = database
         self.bus = bus
@@ -85,16 +92,22 @@ public struct OutboxRelay: Service {
         if let unavailable {
             // The broker is out of reach: no attempt counts against these rows, however long it lasts.
             logger.warning(
-                "event bus unavailable; events wait in the outbox", metadata: ["events": .stringConvertible(waiting.count), "error": .string(unavailable.reason)])
+                "event bus unavailable; events wait in the outbox",
+                metadata: ["events": .stringConvertible(waiting.count), "error": .string(unavailable.reason)]
+            )
             try await OutboxMessage.query(on: database.fluent).filter(\.$id ~~ waiting)
                 .set(\.$nextAttemptAt, to: Date().addingTimeInterval(firstRetryDelay)).set(\.$lastError, to: unavailable.description).update()
         }
         if let crash = publishable.first(where: { faults.crashAfterPublishing.contains($0.type) }), try confirmed.contains(crash.requireID()) {
-            logger.critical("COMPTOIR_CRASH_AFTER_PUBLISH: killing the process between publish and mark-sent", metadata: ["type": .string(crash.type)])
+            logger.critical(
+                "COMPTOIR_CRASH_AFTER_PUBLISH: killing the process between publish and mark-sent",
+                metadata: ["type": .string(crash.type)]
+            )
             kill(getpid(), SIGKILL)
         }
         if !confirmed.isEmpty {
-            try await OutboxMessage.query(on: database.fluent).filter(\.$id ~~ confirmed).set(\.$sentAt, to: Date()).set(\.$lastError, to: nil).update()
+            try await OutboxMessage.query(on: database.fluent).filter(\.$id ~~ confirmed).set(\.$sentAt, to: Date()).set(\.$lastError, to: nil)
+                .update()
         }
         // After the confirmed rows are marked: a failure here must not publish those again. It
         // is thrown, not dropped, so the pass is logged as failed and these rows' attempts and
@@ -124,14 +137,16 @@ public struct OutboxRelay: Service {
             metrics.counter("outbox_dead_total", [("type", row.type)]).increment()
             logger.error(
                 "outbox event set aside after repeated failures",
-                metadata: ["event_id": .string(row.id?.uuidString ?? ""), "type": .string(row.type), "error": .string(row.lastError ?? "")])
+                metadata: ["event_id": .string(row.id?.uuidString ?? ""), "type": .string(row.type), "error": .string(row.lastError ?? "")]
+            )
         } else {
             logger.warning(
                 "outbox event publication failed; will retry",
                 metadata: [
                     "event_id": .string(row.id?.uuidString ?? ""), "type": .string(row.type), "attempt": .stringConvertible(row.attempts),
                     "error": .string(row.lastError ?? ""),
-                ])
+                ]
+            )
         }
     }
 }

@@ -7,7 +7,13 @@ import ServiceLifecycle
 /// shutdown ends the loop.
 public enum PollingLoop {
     /// - Parameter pass: one pass; returns `true` when there may be more work right away.
-    public static func run(signal: RelaySignal, interval: Duration, logger: Logger, name: String, pass: @escaping @Sendable () async throws -> Bool) async {
+    public static func run(
+        signal: RelaySignal,
+        interval: Duration,
+        logger: Logger,
+        name: String,
+        pass: @escaping @Sendable () async throws -> Bool
+    ) async {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 var more = false

@@ -24,13 +24,16 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         metrics.counter("http_requests_total", dimensions).increment()
         metrics.timer("http_request_duration_seconds", dimensions)
             .recordNanoseconds(elapsed.nanoseconds)
-        let level: Logger.Level = response.status.code >= 500 ? .error : (request.uri.path.hasPrefix("/health") || request.uri.path == "/metrics" ? .debug : .info)
+        let level: Logger.Level =
+            response.status.code >= 500 ? .error : (request.uri.path.hasPrefix("/health") || request.uri.path == "/metrics" ? .debug : .info)
         context.logger.log(
-            level: level, "request",
+            level: level,
+            "request",
             metadata: [
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path), "route": .string(route),
                 "status": .stringConvertible(response.status.code), "duration_ms": .stringConvertible(elapsed.milliseconds),
-            ])
+            ]
+        )
         return response
     }
 }

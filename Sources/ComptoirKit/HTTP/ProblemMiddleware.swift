@@ -34,7 +34,10 @@ public struct ProblemMiddleware: RouterMiddleware {
         } catch {
             context.logger.error(
                 "unhandled error",
-                metadata: ["error": .string(String(reflecting: error)), "path": .string(request.uri.path), "method": .string(request.method.rawValue)])
+                metadata: [
+                    "error": .string(String(reflecting: error)), "path": .string(request.uri.path), "method": .string(request.method.rawValue),
+                ]
+            )
             return Problem(status: .internalServerError, detail: "An unexpected error happened; quote the request id when reporting it.").response()
         }
     }

@@ -27,8 +27,10 @@ public enum RequestDecoding {
     static func fieldProblem(_ path: [any CodingKey], _ message: String) -> Problem {
         let field = fieldName(path)
         return Problem(
-            status: .unprocessableContent, detail: "The request has invalid fields.",
-            errors: [.init(field: field.isEmpty ? "body" : field, message: message)])
+            status: .unprocessableContent,
+            detail: "The request has invalid fields.",
+            errors: [.init(field: field.isEmpty ? "body" : field, message: message)]
+        )
     }
 
     /// `lines[2].unitPrice` → `lines[2].unit_price`.

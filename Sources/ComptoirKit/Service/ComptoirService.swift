@@ -69,7 +69,8 @@ public struct EventHandler: Sendable {
 
     /// A handler whose transaction is followed by work of its own: `apply` returns it.
     public static func withAfterCommit(
-        _ bindings: String..., apply: @escaping @Sendable (EventEnvelope, any Database) async throws -> AfterCommit?
+        _ bindings: String...,
+        apply: @escaping @Sendable (EventEnvelope, any Database) async throws -> AfterCommit?
     ) -> EventHandler {
         EventHandler(bindings: bindings, apply: apply)
     }

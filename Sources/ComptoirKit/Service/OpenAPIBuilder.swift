@@ -29,7 +29,9 @@ public struct OpenAPIBuilder: Sendable {
             [
                 "type": OpenAPI.string, "title": OpenAPI.string, "status": OpenAPI.integer, "detail": OpenAPI.string,
                 "errors": OpenAPI.array(of: OpenAPI.object(["field": OpenAPI.string, "message": OpenAPI.string], required: ["field", "message"])),
-            ], required: ["type", "title", "status"])
+            ],
+            required: ["type", "title", "status"]
+        )
     }
 
     public mutating func schema(_ name: String, _ value: JSONValue) {
@@ -39,8 +41,14 @@ public struct OpenAPIBuilder: Sendable {
     /// Adds `method path`. Error responses that apply (400/413/422 with a body, 422 with query
     /// parameters, 401/403 by access, 429 always) are listed for you; add others (404, 409) in `responses`.
     public mutating func operation(
-        _ method: String, _ path: String, id: String, summary: String, access: Access, parameters: [JSONValue] = [],
-        body: JSONValue? = nil, responses: [Int: JSONValue]
+        _ method: String,
+        _ path: String,
+        id: String,
+        summary: String,
+        access: Access,
+        parameters: [JSONValue] = [],
+        body: JSONValue? = nil,
+        responses: [Int: JSONValue]
     ) {
         var operation: [String: JSONValue] = ["operationId": .string("\(tag)_\(id)"), "summary": .string(summary), "tags": [.string(tag)]]
         var all = responses
@@ -102,7 +110,10 @@ public enum OpenAPI {
 
     /// A paginated list of `item`: `{items, total, page, per_page}`.
     public static func page(of item: String) -> JSONValue {
-        object(["items": array(of: ref(item)), "total": integer, "page": integer, "per_page": integer], required: ["items", "total", "page", "per_page"])
+        object(
+            ["items": array(of: ref(item)), "total": integer, "page": integer, "per_page": integer],
+            required: ["items", "total", "page", "per_page"]
+        )
     }
 
     /// A JSON response with `schema`.

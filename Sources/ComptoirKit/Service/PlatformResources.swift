@@ -33,24 +33,38 @@ public struct PlatformResources: Sendable {
         let userKey =
             hostsAuth || configuration.jwtPrivateKey != nil
             ? try SigningKey.load(
-                text: configuration.jwtPrivateKey, variable: "COMPTOIR_JWT_PRIVATE_KEY", file: keysDirectory.appendingPathComponent("jwt-ed25519.key"))
+                text: configuration.jwtPrivateKey,
+                variable: "COMPTOIR_JWT_PRIVATE_KEY",
+                file: keysDirectory.appendingPathComponent("jwt-ed25519.key")
+            )
             : nil
         self.userSigningKey = userKey
         let serviceKey = try SigningKey.load(
-            text: configuration.serviceKey, variable: "COMPTOIR_SERVICE_KEY", file: keysDirectory.appendingPathComponent("service-ed25519.key"))
+            text: configuration.serviceKey,
+            variable: "COMPTOIR_SERVICE_KEY",
+            file: keysDirectory.appendingPathComponent("service-ed25519.key")
+        )
         self.serviceSigner = await TokenSigner(key: serviceKey)
         var publicKeys: [PublicJWK] = []
         if let text = configuration.jwtPublicKeys {
             guard let jwks = try? JSONDecoder().decode(PublicJWKS.self, from: Data(text.utf8)) else {
-                throw ConfigurationError("COMPTOIR_JWT_PUBLIC_KEYS", "must be a JWKS document: {\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":...,\"kid\":...}]}")
+                throw ConfigurationError(
+                    "COMPTOIR_JWT_PUBLIC_KEYS",
+                    "must be a JWKS document: {\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":...,\"kid\":...}]}"
+                )
             }
             publicKeys = jwks.keys
         }
         if let userKey { publicKeys.append(userKey.publicJWK) }
         let jwksURL = configuration.serviceURLs[.auth].map { $0.appendingPathComponent("auth/jwks.json") }
         self.verifier = try await TokenVerifier(
-            userKeys: publicKeys, serviceKey: serviceKey.publicJWK, jwksURL: userKey == nil ? jwksURL : nil, revocations: adapters.revocations,
-            httpClient: httpClient, logger: logger)
+            userKeys: publicKeys,
+            serviceKey: serviceKey.publicJWK,
+            jwksURL: userKey == nil ? jwksURL : nil,
+            revocations: adapters.revocations,
+            httpClient: httpClient,
+            logger: logger
+        )
     }
 
     public var bus: any EventBus { adapters.bus }

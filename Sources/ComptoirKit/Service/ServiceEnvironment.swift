@@ -38,8 +38,10 @@ public struct ServiceEnvironment: Sendable {
         self.blobs = try await platform.adapters.blobStore(for: id, logger: logger)
         self.mailer = try platform.adapters.mailer(logger: logger)
         self.client = InternalClient(
-            httpClient: platform.httpClient, serviceURLs: configuration.serviceURLs.filter { calls.contains($0.key) },
-            tokens: ServiceTokenIssuer(signer: platform.serviceSigner, service: id))
+            httpClient: platform.httpClient,
+            serviceURLs: configuration.serviceURLs.filter { calls.contains($0.key) },
+            tokens: ServiceTokenIssuer(signer: platform.serviceSigner, service: id)
+        )
     }
 
     /// The dependencies `/health/ready` checks.

@@ -27,7 +27,8 @@ public struct ServiceHost {
                     // `nil` for a duplicate; `.some(nil)` when applied with nothing to do after the commit.
                     let afterCommit = try await inbox.process(envelope) { tx in try await handler.apply(envelope, tx) }
                     await afterCommit??()
-                })
+                }
+            )
         }
         let router = Router(context: ComptoirRequestContext.self)
         Self.addStandardMiddleware(to: router, metrics: environment.metrics, configuration: platform.configuration)
@@ -61,7 +62,8 @@ public struct ServiceHost {
     public static var kitMigrations: [any Migration] { [OutboxMessage.Migration(), InboxMessage.Migration()] }
 
     /// Request id, metrics and access log, problem+json errors and the JSON body limit, in that order.
-    public static func addStandardMiddleware(to router: Router<ComptoirRequestContext>, metrics: ServiceMetrics, configuration: ComptoirConfiguration) {
+    public static func addStandardMiddleware(to router: Router<ComptoirRequestContext>, metrics: ServiceMetrics, configuration: ComptoirConfiguration)
+    {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ObservabilityMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware())
@@ -72,7 +74,10 @@ public struct ServiceHost {
         router.get("/metrics") { _, _ -> Response in
             let bytes = metrics.exposition()
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+            )
         }
     }
 
@@ -81,21 +86,34 @@ public struct ServiceHost {
     /// database pool and the shared clients close — unless `closesResources` is false because the
     /// caller closes them later (in one process, other services' relays still deliver into this database).
     public func application(
-        host: String = "127.0.0.1", port: Int, closesResources: Bool = true, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        host: String = "127.0.0.1",
+        port: Int,
+        closesResources: Bool = true,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var logger = environment.logger
         logger[metadataKey: "component"] = .string(id.rawValue)
         var app = Application(
-            router: router, server: .http1WithLingeringClose(), configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            onServerRunning: onServerRunning, logger: logger)
+            router: router,
+            server: .http1WithLingeringClose(),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
         if closesResources {
             app.addServices(ResourceCloser(databases: [environment.database], platform: environment.platform))
             if let bus = environment.platform.busService { app.addServices(bus) }
         }
         app.addServices(
             OutboxRelay(
-                database: environment.database, bus: environment.platform.bus, outbox: environment.outbox, metrics: environment.metrics,
-                logger: environment.logger, faults: environment.configuration.faults))
+                database: environment.database,
+                bus: environment.platform.bus,
+                outbox: environment.outbox,
+                metrics: environment.metrics,
+                logger: environment.logger,
+                faults: environment.configuration.faults
+            )
+        )
         app.addServices(service.backgroundServices)
         return app
     }

@@ -24,7 +24,10 @@ struct ContactRoutes: Sendable {
         let ip = request.clientIP(context: context) ?? "unknown"
         if case .limited(let retryAfter) = await limiter.consume("contact:\(ip)", limit: environment.configuration.contactRateLimit) {
             environment.metrics.counter("contacts_rate_limited_total").increment()
-            throw ProblemError.tooManyRequests(retryAfter: retryAfter.secondsRoundedUp, "Too many messages from this address; please try again later.")
+            throw ProblemError.tooManyRequests(
+                retryAfter: retryAfter.secondsRoundedUp,
+                "Too many messages from this address; please try again later."
+            )
         }
         let form = try await request.decodeJSON(as: ContactForm.self, context: context).validated()
         guard !form.isSpam else {
@@ -34,15 +37,29 @@ struct ContactRoutes: Sendable {
         }
         let team = environment.configuration.contactRoutes[form.topic] ?? environment.configuration.supportEmail
         let message = ContactMessage(
-            websiteId: context.website, form: form, routedTo: team, clientIP: ip, userAgent: request.headers[.userAgent].map { String($0.prefix(300)) })
+            websiteId: context.website,
+            form: form,
+            routedTo: team,
+            clientIP: ip,
+            userAgent: request.headers[.userAgent].map { String($0.prefix(300)) }
+        )
         let messageId = try message.requireID()
         let traceparent = request.headers[TraceParent.headerName]
         try await database.transaction { tx in
             try await message.create(on: tx)
             try await environment.outbox.append(
                 ContactMessageReceived(
-                    messageId: messageId, name: form.name, email: form.email, topic: form.topic, message: form.message, teamEmail: team),
-                websiteId: context.website, traceparent: traceparent, on: tx)
+                    messageId: messageId,
+                    name: form.name,
+                    email: form.email,
+                    topic: form.topic,
+                    message: form.message,
+                    teamEmail: team
+                ),
+                websiteId: context.website,
+                traceparent: traceparent,
+                on: tx
+            )
         }
         environment.metrics.counter("contacts_received_total", [("topic", form.topic)]).increment()
         return JSONResponse(ContactReceipt(id: messageId), status: .accepted)

@@ -1,6 +1,8 @@
 /// Where a shipment is, and the moves an admin (or the platform) may make from each state.
 enum DeliveryStatus: String, Codable, Sendable, CaseIterable {
-    case preparing, shipped, inTransit = "in_transit", delivered, failed
+    case preparing, shipped
+    case inTransit = "in_transit"
+    case delivered, failed
     /// Set by the platform when the order is cancelled before the parcel left; never by hand.
     case cancelled
 

@@ -22,8 +22,17 @@ struct Shipments: Sendable {
         try await DeliveryEvent(deliveryId: deliveryId, status: status, description: description, at: now).create(on: tx)
         try await outbox.append(
             DeliveryUpdated(
-                deliveryId: deliveryId, orderId: delivery.orderId, userId: delivery.userId, status: status.rawValue, carrier: delivery.carrier,
-                trackingNumber: delivery.trackingNumber, estimatedDelivery: delivery.estimatedDelivery),
-            websiteId: delivery.websiteId, traceparent: traceparent, on: tx)
+                deliveryId: deliveryId,
+                orderId: delivery.orderId,
+                userId: delivery.userId,
+                status: status.rawValue,
+                carrier: delivery.carrier,
+                trackingNumber: delivery.trackingNumber,
+                estimatedDelivery: delivery.estimatedDelivery
+            ),
+            websiteId: delivery.websiteId,
+            traceparent: traceparent,
+            on: tx
+        )
     }
 }

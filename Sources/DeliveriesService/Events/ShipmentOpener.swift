@@ -19,18 +19,36 @@ struct ShipmentOpener: Sendable {
         if try await Delivery.query(on: tx).filter(\.$orderId == order.orderId).count() > 0 { return }
         let now = Date()
         let delivery = Delivery(
-            order: OrderConfirmedSummary(orderId: order.orderId, number: order.number, userId: order.userId, websiteId: order.websiteId, country: order.shippingCountry),
-            plan: CarrierPlan.forCountry(order.shippingCountry), trackingNumber: CarrierPlan.trackingNumber(country: order.shippingCountry), now: now)
+            order: OrderConfirmedSummary(
+                orderId: order.orderId,
+                number: order.number,
+                userId: order.userId,
+                websiteId: order.websiteId,
+                country: order.shippingCountry
+            ),
+            plan: CarrierPlan.forCountry(order.shippingCountry),
+            trackingNumber: CarrierPlan.trackingNumber(country: order.shippingCountry),
+            now: now
+        )
         try await delivery.create(on: tx)
         let deliveryId = try delivery.requireID()
         try await DeliveryEvent(deliveryId: deliveryId, status: .preparing, at: now).create(on: tx)
         try await environment.outbox.append(
             DeliveryCreated(
-                deliveryId: deliveryId, orderId: order.orderId, carrier: delivery.carrier, trackingNumber: delivery.trackingNumber,
-                estimatedDelivery: delivery.estimatedDelivery),
-            websiteId: order.websiteId, traceparent: envelope.traceparent, on: tx)
+                deliveryId: deliveryId,
+                orderId: order.orderId,
+                carrier: delivery.carrier,
+                trackingNumber: delivery.trackingNumber,
+                estimatedDelivery: delivery.estimatedDelivery
+            ),
+            websiteId: order.websiteId,
+            traceparent: envelope.traceparent,
+            on: tx
+        )
         environment.logger.info(
-            "shipment opened", metadata: ["order_id": .string(order.orderId.uuidString), "tracking_number": .string(delivery.trackingNumber)])
+            "shipment opened",
+            metadata: ["order_id": .string(order.orderId.uuidString), "tracking_number": .string(delivery.trackingNumber)]
+        )
     }
 
     func stop(_ cancellation: OrderCancelled, _ envelope: EventEnvelope, on tx: any Database) async throws {

@@ -30,7 +30,9 @@ struct DeliveryRoutes: Sendable {
         let principal = try context.require(.customer)
         var query = Delivery.query(on: database).filter(\.$websiteId == context.website)
         if let raw = request.uri.queryParameters["order_id"] {
-            guard let orderId = UUID(uuidString: String(raw)) else { throw ProblemError.validation([.init(field: "order_id", message: "must be a UUID")]) }
+            guard let orderId = UUID(uuidString: String(raw)) else {
+                throw ProblemError.validation([.init(field: "order_id", message: "must be a UUID")])
+            }
             query = query.filter(\.$orderId == orderId)
         }
         if !principal.has(.admin) { query = query.filter(\.$userId == (try principal.requireUser())) }
@@ -57,7 +59,11 @@ struct DeliveryRoutes: Sendable {
         validator.expect(status != nil, "status", "must be one of \(DeliveryStatus.settableByAdmin.map(\.rawValue).joined(separator: ", "))")
         if let carrier = body.carrier { validator.text(carrier, "carrier", length: 1...100) }
         if let estimate = body.estimatedDelivery {
-            validator.expect(estimate > delivery.createdAt.addingTimeInterval(-86_400), "estimated_delivery", "must not be before the shipment was opened")
+            validator.expect(
+                estimate > delivery.createdAt.addingTimeInterval(-86_400),
+                "estimated_delivery",
+                "must not be before the shipment was opened"
+            )
             validator.expect(estimate <= Date().addingTimeInterval(Self.maximumEstimateAhead), "estimated_delivery", "must be at most a year ahead")
         }
         try validator.check()
@@ -70,7 +76,13 @@ struct DeliveryRoutes: Sendable {
             if let carrier = body.carrier { delivery.carrier = carrier.trimmingCharacters(in: .whitespacesAndNewlines) }
             if let estimate = body.estimatedDelivery { delivery.estimatedDelivery = estimate }
             let description = status == delivery.status ? "Delivery details updated." : nil
-            try await Shipments(outbox: environment.outbox).record(delivery, status: status, description: description, traceparent: traceparent, on: tx)
+            try await Shipments(outbox: environment.outbox).record(
+                delivery,
+                status: status,
+                description: description,
+                traceparent: traceparent,
+                on: tx
+            )
         }
         context.logger.info("delivery updated", metadata: ["delivery_id": .string(id.uuidString), "status": .string(status.rawValue)])
         guard let updated = try await Shipments.load(id, on: database) else { throw ProblemError.notFound("delivery") }

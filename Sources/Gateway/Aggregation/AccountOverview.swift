@@ -34,10 +34,15 @@ struct AccountOverview: Sendable {
         let principal = try context.require(.customer)
         let identity = InternalClient.Identity.user(principal)
         async let user = client.get(.auth, "/auth/me", as: JSONValue.self, identity: identity, context: context, request: request)
-        async let orders = part(.orders, context) { try await client.get(.orders, "/orders?per_page=5", as: Page.self, identity: identity, context: context, request: request).items }
-        async let basket = part(.baskets, context) { try await client.get(.baskets, "/baskets/mine", as: Basket.self, identity: identity, context: context, request: request).items.count }
+        async let orders = part(.orders, context) {
+            try await client.get(.orders, "/orders?per_page=5", as: Page.self, identity: identity, context: context, request: request).items
+        }
+        async let basket = part(.baskets, context) {
+            try await client.get(.baskets, "/baskets/mine", as: Basket.self, identity: identity, context: context, request: request).items.count
+        }
         async let tickets = part(.sav, context) {
-            try await client.get(.sav, "/sav/tickets?status=open&per_page=1", as: Page.self, identity: identity, context: context, request: request).total
+            try await client.get(.sav, "/sav/tickets?status=open&per_page=1", as: Page.self, identity: identity, context: context, request: request)
+                .total
         }
         let (account, latestOrders, lineCount, openTickets) = try await (user, orders, basket, tickets)
         var unavailable: [String] = []

@@ -32,9 +32,11 @@ public struct GatewayConfiguration: Sendable {
     public func timeout(for service: ServiceID) -> Duration { upstreamTimeouts[service] ?? upstreamTimeout }
 
     public init(environment env: EnvironmentReader) throws {
-        self.ipRateLimit = try env.string("COMPTOIR_RATE_LIMIT_IP").map { try .parse($0, variable: "COMPTOIR_RATE_LIMIT_IP") }
+        self.ipRateLimit =
+            try env.string("COMPTOIR_RATE_LIMIT_IP").map { try .parse($0, variable: "COMPTOIR_RATE_LIMIT_IP") }
             ?? RateLimit(capacity: 600, period: .seconds(60))
-        self.userRateLimit = try env.string("COMPTOIR_RATE_LIMIT_USER").map { try .parse($0, variable: "COMPTOIR_RATE_LIMIT_USER") }
+        self.userRateLimit =
+            try env.string("COMPTOIR_RATE_LIMIT_USER").map { try .parse($0, variable: "COMPTOIR_RATE_LIMIT_USER") }
             ?? RateLimit(capacity: 1200, period: .seconds(60))
         self.upstreamTimeout = try env.duration("COMPTOIR_UPSTREAM_TIMEOUT", default: .seconds(10))
         var timeouts: [ServiceID: Duration] = [:]
@@ -51,7 +53,8 @@ public struct GatewayConfiguration: Sendable {
         if (tlsCertificateFile == nil) != (tlsKeyFile == nil) {
             throw ConfigurationError(
                 tlsCertificateFile == nil ? "COMPTOIR_TLS_CERT_FILE" : "COMPTOIR_TLS_KEY_FILE",
-                "COMPTOIR_TLS_CERT_FILE and COMPTOIR_TLS_KEY_FILE must be set together")
+                "COMPTOIR_TLS_CERT_FILE and COMPTOIR_TLS_KEY_FILE must be set together"
+            )
         }
         for (name, path) in [("COMPTOIR_TLS_CERT_FILE", tlsCertificateFile), ("COMPTOIR_TLS_KEY_FILE", tlsKeyFile)] {
             if let path, !FileManager.default.isReadableFile(atPath: path) {

@@ -86,7 +86,9 @@ final class OpenAPIMerger: Sendable {
                                     "type": .string("object"), "required": .array([.string("user"), .string("unavailable")]),
                                     "properties": .object([
                                         "user": .object(["type": .string("object")]),
-                                        "latest_orders": .object(["type": .array([.string("array"), .string("null")]), "items": .object(["type": .string("object")])]),
+                                        "latest_orders": .object([
+                                            "type": .array([.string("array"), .string("null")]), "items": .object(["type": .string("object")]),
+                                        ]),
                                         "basket_line_count": .object(["type": .array([.string("integer"), .string("null")])]),
                                         "open_tickets": .object(["type": .array([.string("integer"), .string("null")])]),
                                         "unavailable": .object(["type": .string("array"), "items": .object(["type": .string("string")])]),

@@ -40,7 +40,12 @@ struct ReverseProxy: Sendable {
     ]
 
     func forward(
-        _ request: Request, to service: ServiceID, path: String, clientIP: String, website: UUID?, context: ComptoirRequestContext
+        _ request: Request,
+        to service: ServiceID,
+        path: String,
+        clientIP: String,
+        website: UUID?,
+        context: ComptoirRequestContext
     ) async throws -> Response {
         guard let base = upstreams[service], let breaker = breakers[service] else {
             throw ProblemError(.notFound, "The \(service) service is not part of this deployment.")
@@ -48,8 +53,10 @@ struct ReverseProxy: Sendable {
         if case .refused(let retryAfter) = breaker.permit() {
             metrics.counter("gateway_upstream_errors_total", [("service", service.rawValue), ("kind", "circuit_open")]).increment()
             throw ProblemError(
-                .serviceUnavailable, "The \(service) service is failing; try again shortly.",
-                headers: [.retryAfter: String(max(1, retryAfter.secondsRoundedUp))])
+                .serviceUnavailable,
+                "The \(service) service is failing; try again shortly.",
+                headers: [.retryAfter: String(max(1, retryAfter.secondsRoundedUp))]
+            )
         }
         let length = try Self.announcedLength(request, limit: configuration.maxRequestBodySize)
         var outgoing = HTTPClientRequest(url: base.absoluteString.trimmingSuffixSlash() + path + (request.uri.query.map { "?" + $0 } ?? ""))
@@ -74,7 +81,11 @@ struct ReverseProxy: Sendable {
         let started = ContinuousClock.now
         let upstreamResponse: HTTPClientResponse
         do {
-            upstreamResponse = try await httpClient.execute(outgoing, timeout: .nanoseconds(configuration.timeout(for: service).nanoseconds), logger: context.logger)
+            upstreamResponse = try await httpClient.execute(
+                outgoing,
+                timeout: .nanoseconds(configuration.timeout(for: service).nanoseconds),
+                logger: context.logger
+            )
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             if let upload, !upload.isDone { throw await Self.abandon(upload, context: context) }
             record(service, breaker: breaker, failure: "timeout", context: context, error: error)
@@ -109,8 +120,10 @@ struct ReverseProxy: Sendable {
             if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
         }
         return Response(
-            status: .init(code: Int(upstreamResponse.status.code), reasonPhrase: upstreamResponse.status.reasonPhrase), headers: headers,
-            body: ResponseBody(asyncSequence: upstreamResponse.body))
+            status: .init(code: Int(upstreamResponse.status.code), reasonPhrase: upstreamResponse.status.reasonPhrase),
+            headers: headers,
+            body: ResponseBody(asyncSequence: upstreamResponse.body)
+        )
     }
 
     /// Gives up on a client body that is not arriving and returns the 408 to answer.
@@ -142,7 +155,9 @@ struct ReverseProxy: Sendable {
             context.logger.error("circuit opened", metadata: ["upstream": .string(service.rawValue), "reason": .string(kind)])
         } else {
             context.logger.warning(
-                "upstream failure", metadata: ["upstream": .string(service.rawValue), "reason": .string(kind), "error": .string(error.map { "\($0)" } ?? "")])
+                "upstream failure",
+                metadata: ["upstream": .string(service.rawValue), "reason": .string(kind), "error": .string(error.map { "\($0)" } ?? "")]
+            )
         }
     }
 }

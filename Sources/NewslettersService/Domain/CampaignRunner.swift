@@ -29,7 +29,8 @@ struct CampaignRunner: Service {
     /// Starts due campaigns and queues one batch of each sending one; `true` while work remains.
     @discardableResult
     func runPass() async throws -> Bool {
-        let due = try await Campaign.query(on: database).filter(\.$status == Campaign.Status.scheduled.rawValue).filter(\.$scheduledAt <= Date()).all()
+        let due = try await Campaign.query(on: database).filter(\.$status == Campaign.Status.scheduled.rawValue).filter(\.$scheduledAt <= Date())
+            .all()
         for campaign in due {
             let id = try campaign.requireID()
             campaign.status = Campaign.Status.sending.rawValue
@@ -73,8 +74,14 @@ struct CampaignRunner: Service {
                 let unsubscribe = try links.unsubscribeURL(email: subscriber.email, websiteId: campaign.websiteId)
                 let mail = compiled.render(["email": subscriber.email], unsubscribeURL: unsubscribe)
                 let row = OutgoingMail(
-                    websiteId: campaign.websiteId, recipient: subscriber.email, subject: mail.subject, text: mail.text, html: mail.html,
-                    reason: campaignId.uuidString.lowercased(), causeId: try campaign.causeId)
+                    websiteId: campaign.websiteId,
+                    recipient: subscriber.email,
+                    subject: mail.subject,
+                    text: mail.text,
+                    html: mail.html,
+                    reason: campaignId.uuidString.lowercased(),
+                    causeId: try campaign.causeId
+                )
                 row.campaignId = campaign.id
                 row.listUnsubscribe = unsubscribe
                 try await row.create(on: tx)

@@ -19,7 +19,9 @@ struct MailContent: Sendable, Equatable {
 
                 — Comptoir
                 """,
-            html: "<p>Hello \(escape(user.name)),</p><p>Your account <strong>\(escape(user.email))</strong> is ready. Happy shopping!</p><p>— Comptoir</p>")
+            html:
+                "<p>Hello \(escape(user.name)),</p><p>Your account <strong>\(escape(user.email))</strong> is ready. Happy shopping!</p><p>— Comptoir</p>"
+        )
     }
 
     /// Throws ``RejectedEventPayload`` for lines whose totals do not fit in an `Int`: the event
@@ -53,7 +55,8 @@ struct MailContent: Sendable, Equatable {
                 <p>Thank you for your order <strong>\(escape(order.number))</strong>. It is confirmed and being prepared.</p>
                 <table>\(rows.joined())<tr><th>Total</th><th>\(price(order.total))</th></tr></table>
                 <p>— Comptoir</p>
-                """)
+                """
+        )
     }
 
     /// The double opt-in mail.
@@ -71,7 +74,9 @@ struct MailContent: Sendable, Equatable {
 
                 — Comptoir
                 """,
-            html: "<p>Hello,</p><p>Someone (we hope you) asked to receive our newsletter at this address.</p><p><a href=\"\(escape(confirmURL))\">Confirm my subscription</a></p><p>If it was not you, ignore this mail: you will not be subscribed. The link works for two days.</p><p>— Comptoir</p>")
+            html:
+                "<p>Hello,</p><p>Someone (we hope you) asked to receive our newsletter at this address.</p><p><a href=\"\(escape(confirmURL))\">Confirm my subscription</a></p><p>If it was not you, ignore this mail: you will not be subscribed. The link works for two days.</p><p>— Comptoir</p>"
+        )
     }
 
     /// A parcel on its way, for the customer.
@@ -85,7 +90,9 @@ struct MailContent: Sendable, Equatable {
 
                 — Comptoir
                 """,
-            html: "<p>Hello \(escape(name)),</p><p>Your parcel has left with \(escape(delivery.carrier)). Its tracking number is <strong>\(escape(delivery.trackingNumber))</strong>.</p><p>— Comptoir</p>")
+            html:
+                "<p>Hello \(escape(name)),</p><p>Your parcel has left with \(escape(delivery.carrier)). Its tracking number is <strong>\(escape(delivery.trackingNumber))</strong>.</p><p>— Comptoir</p>"
+        )
     }
 
     /// A new ticket, for the support team.
@@ -100,7 +107,8 @@ struct MailContent: Sendable, Equatable {
 
                 Answer it from the support queue.
                 """,
-            html: nil)
+            html: nil
+        )
     }
 
     /// An agent's reply, for the customer.
@@ -123,7 +131,8 @@ struct MailContent: Sendable, Equatable {
                 <p>Our support team answered your ticket <strong>\(escape(reply.number))</strong>:</p>
                 <blockquote>\(escape(reply.reply).replacingOccurrences(of: "\n", with: "<br>"))</blockquote>
                 <p>You can reply from your account's Support page.</p><p>— Comptoir</p>
-                """)
+                """
+        )
     }
 
     /// A contact-form message, for the team its topic is routed to.
@@ -137,7 +146,8 @@ struct MailContent: Sendable, Equatable {
 
                 Reply to \(contact.email) to answer.
                 """,
-            html: nil)
+            html: nil
+        )
     }
 
     static func escape(_ value: String) -> String {

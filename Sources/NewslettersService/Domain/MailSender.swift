@@ -67,8 +67,14 @@ struct MailSender: Service {
             headers = [("List-Unsubscribe", "<\(unsubscribe)>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
         }
         let message = MailMessage(
-            from: environment.configuration.mailFrom, to: [mail.recipient], subject: mail.subject, text: mail.bodyText, html: mail.bodyHTML,
-            headers: headers, messageID: mail.messageId)
+            from: environment.configuration.mailFrom,
+            to: [mail.recipient],
+            subject: mail.subject,
+            text: mail.bodyText,
+            html: mail.bodyHTML,
+            headers: headers,
+            messageID: mail.messageId
+        )
         do {
             try await environment.mailer.send(message)
         } catch {
@@ -79,7 +85,8 @@ struct MailSender: Service {
             environment.metrics.counter("mails_failed_total", [("reason", mail.reason)]).increment()
             environment.logger.warning(
                 "mail not sent",
-                metadata: ["mail_id": .string(id.uuidString), "attempt": .stringConvertible(mail.attempts), "error": .string(mail.lastError ?? "")])
+                metadata: ["mail_id": .string(id.uuidString), "attempt": .stringConvertible(mail.attempts), "error": .string(mail.lastError ?? "")]
+            )
             try await mail.update(on: database)
             return
         }

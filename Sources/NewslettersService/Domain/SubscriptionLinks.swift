@@ -12,13 +12,19 @@ struct SubscriptionLinks: Sendable {
     static let unsubscribeLifetime: TimeInterval = 400 * 86_400
 
     func confirmURL(email: String, websiteId: UUID) throws -> String {
-        let token = try LinkToken(purpose: "confirm", email: email, websiteId: websiteId, expiresAt: Date().addingTimeInterval(Self.confirmLifetime)).signed(with: key)
+        let token = try LinkToken(purpose: "confirm", email: email, websiteId: websiteId, expiresAt: Date().addingTimeInterval(Self.confirmLifetime))
+            .signed(with: key)
         return url("/api/v1/newsletters/subscriptions/confirm", token: token)
     }
 
     func unsubscribeURL(email: String, websiteId: UUID) throws -> String {
-        let token = try LinkToken(purpose: "unsubscribe", email: email, websiteId: websiteId, expiresAt: Date().addingTimeInterval(Self.unsubscribeLifetime))
-            .signed(with: key)
+        let token = try LinkToken(
+            purpose: "unsubscribe",
+            email: email,
+            websiteId: websiteId,
+            expiresAt: Date().addingTimeInterval(Self.unsubscribeLifetime)
+        )
+        .signed(with: key)
         return url("/api/v1/newsletters/unsubscribe", token: token)
     }
 

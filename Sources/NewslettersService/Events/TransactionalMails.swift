@@ -25,7 +25,10 @@ struct TransactionalMails: Sendable {
                 let delivery = try envelope.payload(as: DeliveryUpdated.self)
                 guard delivery.status == "shipped" else { return }
                 guard let recipient = try await Recipient.find(delivery.userId, on: tx) else {
-                    environment.logger.warning("no address known for a shipped parcel's customer; no mail", metadata: ["user_id": .string(delivery.userId.uuidString)])
+                    environment.logger.warning(
+                        "no address known for a shipped parcel's customer; no mail",
+                        metadata: ["user_id": .string(delivery.userId.uuidString)]
+                    )
                     return
                 }
                 try await queue(MailContent.shipped(delivery, name: recipient.name), to: recipient.email, for: envelope, on: tx)
@@ -47,7 +50,12 @@ struct TransactionalMails: Sendable {
 
     func queue(_ content: MailContent, to recipient: String, for envelope: EventEnvelope, on tx: any Database) async throws {
         try await OutgoingMail(
-            websiteId: envelope.websiteId, recipient: recipient, subject: content.subject, text: content.text, html: content.html, reason: envelope.type,
+            websiteId: envelope.websiteId,
+            recipient: recipient,
+            subject: content.subject,
+            text: content.text,
+            html: content.html,
+            reason: envelope.type,
             causeId: envelope.id.uuidString
         ).create(on: tx)
         // Early wake-up; if the transaction has not committed yet the next poll finds the mail.

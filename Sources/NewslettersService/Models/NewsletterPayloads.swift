@@ -56,7 +56,8 @@ struct PreviewRequest: Decodable, Sendable {
                 && values.allSatisfy { $0.key.count <= Self.maximumNameLength && $0.value.count <= Self.maximumValueLength },
             "values",
             "must be at most \(Self.maximumValues) values, each name at most \(Self.maximumNameLength) characters "
-                + "and each value at most \(Self.maximumValueLength)")
+                + "and each value at most \(Self.maximumValueLength)"
+        )
         try validator.check()
         let email = values["email"] ?? "subscriber@example.com"
         values["email"] = email

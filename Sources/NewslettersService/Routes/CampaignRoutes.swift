@@ -25,7 +25,9 @@ struct CampaignRoutes: Sendable {
         var query = Campaign.query(on: database).filter(\.$websiteId == context.website)
         if let status = request.uri.queryParameters["status"].map(String.init) {
             guard Campaign.Status(rawValue: status) != nil else {
-                throw ProblemError.validation([.init(field: "status", message: "must be one of \(Campaign.Status.allCases.map(\.rawValue).joined(separator: ", "))")])
+                throw ProblemError.validation([
+                    .init(field: "status", message: "must be one of \(Campaign.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+                ])
             }
             query = query.filter(\.$status == status)
         }
@@ -46,7 +48,11 @@ struct CampaignRoutes: Sendable {
         validator.expect(template?.websiteId == context.website, "template_id", "is not a template of this store")
         try validator.check()
         _ = try CampaignTemplate(subject: body.subject, text: "-", html: nil)
-        let campaign = Campaign(websiteId: context.website, subject: body.subject.trimmingCharacters(in: .whitespacesAndNewlines), templateId: body.templateId)
+        let campaign = Campaign(
+            websiteId: context.website,
+            subject: body.subject.trimmingCharacters(in: .whitespacesAndNewlines),
+            templateId: body.templateId
+        )
         if let at = body.scheduledAt {
             campaign.status = Campaign.Status.scheduled.rawValue
             campaign.scheduledAt = at

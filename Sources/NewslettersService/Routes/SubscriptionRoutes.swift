@@ -35,7 +35,9 @@ struct SubscriptionRoutes: Sendable {
         let website = context.website
         let confirmURL = try links.confirmURL(email: email, websiteId: website)
         let queued = try await database.transaction { tx -> Bool in
-            let subscriber = try await Subscriber.query(on: tx).filter(\.$websiteId == website).filter(\.$email == email).first() ?? Subscriber(websiteId: website, email: email)
+            let subscriber =
+                try await Subscriber.query(on: tx).filter(\.$websiteId == website).filter(\.$email == email).first()
+                ?? Subscriber(websiteId: website, email: email)
             guard subscriber.status != Subscriber.Status.confirmed.rawValue else { return false }
             let recent = try await OutgoingMail.query(on: tx).filter(\.$recipient == email).filter(\.$reason == Self.confirmationReason)
                 .filter(\.$createdAt > Date().addingTimeInterval(-Self.confirmationInterval)).count()
@@ -44,7 +46,12 @@ struct SubscriptionRoutes: Sendable {
             try await subscriber.save(on: tx)
             let content = MailContent.subscriptionConfirmation(confirmURL: confirmURL)
             try await OutgoingMail(
-                websiteId: website, recipient: email, subject: content.subject, text: content.text, html: content.html, reason: Self.confirmationReason,
+                websiteId: website,
+                recipient: email,
+                subject: content.subject,
+                text: content.text,
+                html: content.html,
+                reason: Self.confirmationReason,
                 causeId: "subscribe:\(try subscriber.requireID().uuidString.lowercased()):\(Int(Date().timeIntervalSince1970))"
             ).create(on: tx)
             return true
@@ -55,7 +62,8 @@ struct SubscriptionRoutes: Sendable {
 
     @Sendable func confirm(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<SubscriptionResponse> {
         let token = try links.verify(request.uri.queryParameters["token"].map(String.init) ?? "", purpose: "confirm")
-        guard let subscriber = try await Subscriber.query(on: database).filter(\.$websiteId == token.websiteId).filter(\.$email == token.email).first()
+        guard
+            let subscriber = try await Subscriber.query(on: database).filter(\.$websiteId == token.websiteId).filter(\.$email == token.email).first()
         else { throw ProblemError.notFound("subscription") }
         if subscriber.status != Subscriber.Status.confirmed.rawValue {
             subscriber.status = Subscriber.Status.confirmed.rawValue

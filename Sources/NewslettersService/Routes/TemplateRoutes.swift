@@ -39,17 +39,33 @@ struct TemplateRoutes: Sendable {
         var validator = Validator()
         validator.text(body.name, "name", length: 1...100)
         validator.text(body.subject, "subject", length: 1...200)
-        validator.expect(!body.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && body.text.count <= 100_000, "text", "is required: the plain-text part, at most 100,000 characters")
+        validator.expect(
+            !body.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && body.text.count <= 100_000,
+            "text",
+            "is required: the plain-text part, at most 100,000 characters"
+        )
         validator.expect((body.html?.count ?? 0) <= 500_000, "html", "must be at most 500,000 characters")
         try validator.check()
         _ = try CampaignTemplate(subject: body.subject, text: body.text, html: body.html)
-        let template = MailTemplate(websiteId: context.website, name: body.name.trimmingCharacters(in: .whitespacesAndNewlines), subject: body.subject, hasHTML: body.html != nil)
+        let template = MailTemplate(
+            websiteId: context.website,
+            name: body.name.trimmingCharacters(in: .whitespacesAndNewlines),
+            subject: body.subject,
+            hasHTML: body.html != nil
+        )
         try await environment.blobs.put(template.textKey, contentType: "text/plain; charset=utf-8", bytes: ByteBuffer(string: body.text))
-        if let html = body.html { try await environment.blobs.put(template.htmlKey, contentType: "text/html; charset=utf-8", bytes: ByteBuffer(string: html)) }
+        if let html = body.html {
+            try await environment.blobs.put(template.htmlKey, contentType: "text/html; charset=utf-8", bytes: ByteBuffer(string: html))
+        }
         try await template.create(on: database)
         let created = TemplateResponse(
-            id: try template.requireID(), name: template.name, subject: template.subject, text: body.text, html: body.html,
-            createdAt: template.createdAt)
+            id: try template.requireID(),
+            name: template.name,
+            subject: template.subject,
+            text: body.text,
+            html: body.html,
+            createdAt: template.createdAt
+        )
         return JSONResponse(created, status: .created)
     }
 
@@ -71,8 +87,13 @@ struct TemplateRoutes: Sendable {
     private func response(_ template: MailTemplate) async throws -> TemplateResponse {
         let sources = try await TemplateSources.load(template, from: environment.blobs)
         return TemplateResponse(
-            id: try template.requireID(), name: template.name, subject: template.subject, text: sources.text, html: sources.html,
-            createdAt: template.createdAt)
+            id: try template.requireID(),
+            name: template.name,
+            subject: template.subject,
+            text: sources.text,
+            html: sources.html,
+            createdAt: template.createdAt
+        )
     }
 }
 
@@ -80,7 +101,9 @@ struct TemplateRoutes: Sendable {
 enum TemplateSources {
     static func load(_ template: MailTemplate, from blobs: any BlobStore) async throws -> (text: String, html: String?) {
         func read(_ key: String) async throws -> String {
-            guard let blob = try await blobs.get(key) else { throw ProblemError(.internalServerError, "The template's body is missing from the blob store.") }
+            guard let blob = try await blobs.get(key) else {
+                throw ProblemError(.internalServerError, "The template's body is missing from the blob store.")
+            }
             var buffer = ByteBuffer()
             for try await chunk in blob.body { buffer.writeImmutableBuffer(chunk) }
             return String(buffer: buffer)

@@ -31,15 +31,30 @@ struct OrderSaga: Sendable {
             }
             try await environment.outbox.append(
                 OrderConfirmed(
-                    orderId: orderId, number: order.number, userId: order.userId, websiteId: order.websiteId, customerEmail: order.customerEmail,
-                    customerName: order.customerName, lines: lines, total: order.total, currency: order.currency, shippingCountry: order.shippingCountry),
-                websiteId: order.websiteId, traceparent: envelope.traceparent, on: tx)
+                    orderId: orderId,
+                    number: order.number,
+                    userId: order.userId,
+                    websiteId: order.websiteId,
+                    customerEmail: order.customerEmail,
+                    customerName: order.customerName,
+                    lines: lines,
+                    total: order.total,
+                    currency: order.currency,
+                    shippingCountry: order.shippingCountry
+                ),
+                websiteId: order.websiteId,
+                traceparent: envelope.traceparent,
+                on: tx
+            )
             environment.metrics.counter("orders_confirmed_total").increment()
             environment.logger.info("order confirmed", metadata: ["order_id": .string(orderId.uuidString), "number": .string(order.number)])
         case .cancelled:
             try await environment.outbox.append(
                 OrderCancelled(orderId: orderId, reason: order.cancelReason ?? "cancelled"),
-                websiteId: order.websiteId, traceparent: envelope.traceparent, on: tx)
+                websiteId: order.websiteId,
+                traceparent: envelope.traceparent,
+                on: tx
+            )
         case .confirmed, .shipped, .delivered:
             break
         }
@@ -52,10 +67,16 @@ struct OrderSaga: Sendable {
         guard try await OrderQueries.move(order, to: .cancelled, note: reason, on: tx) else { return }
         let orderId = try order.requireID()
         try await environment.outbox.append(
-            OrderCancelled(orderId: orderId, reason: reason), websiteId: order.websiteId, traceparent: envelope.traceparent, on: tx)
+            OrderCancelled(orderId: orderId, reason: reason),
+            websiteId: order.websiteId,
+            traceparent: envelope.traceparent,
+            on: tx
+        )
         environment.metrics.counter("orders_cancelled_total", [("reason", "stock")]).increment()
         environment.logger.info(
-            "order cancelled: stock rejected", metadata: ["order_id": .string(orderId.uuidString), "number": .string(order.number)])
+            "order cancelled: stock rejected",
+            metadata: ["order_id": .string(orderId.uuidString), "number": .string(order.number)]
+        )
     }
 
     /// The order follows its shipment: `shipped` once it left, `delivered` once it arrived.
@@ -70,6 +91,9 @@ struct OrderSaga: Sendable {
     }
 
     private func unknown(_ orderId: UUID, _ envelope: EventEnvelope) {
-        environment.logger.warning("event for an unknown order ignored", metadata: ["order_id": .string(orderId.uuidString), "type": .string(envelope.type)])
+        environment.logger.warning(
+            "event for an unknown order ignored",
+            metadata: ["order_id": .string(orderId.uuidString), "type": .string(envelope.type)]
+        )
     }
 }

@@ -41,7 +41,17 @@ final class Order: Model, @unchecked Sendable {
 
     init() {}
 
-    init(id: UUID = UUID(), number: String, userId: UUID, websiteId: UUID, customer: CurrentUser, shipping: AddressSnapshot, billing: AddressSnapshot, total: Int, currency: String) throws {
+    init(
+        id: UUID = UUID(),
+        number: String,
+        userId: UUID,
+        websiteId: UUID,
+        customer: CurrentUser,
+        shipping: AddressSnapshot,
+        billing: AddressSnapshot,
+        total: Int,
+        currency: String
+    ) throws {
         self.id = id
         self.number = number
         self.userId = userId

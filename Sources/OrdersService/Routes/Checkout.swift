@@ -30,7 +30,14 @@ struct Checkout: Sendable {
         if let key, let existing = try await replay(key: key, userId: userId, fingerprint: body.fingerprint) { return (existing, true) }
 
         let client = environment.client
-        async let basketCall = client.get(.baskets, "/baskets/mine", as: BasketSnapshot.self, identity: .user(principal), context: context, request: request)
+        async let basketCall = client.get(
+            .baskets,
+            "/baskets/mine",
+            as: BasketSnapshot.self,
+            identity: .user(principal),
+            context: context,
+            request: request
+        )
         async let customerCall = client.currentUser(principal, context: context, request: request)
         async let shippingCall = address(body.shippingAddressId, field: "shipping_address_id", principal, context, request)
         async let billingCall = optionalAddress(body.billingAddressId, field: "billing_address_id", principal, context, request)
@@ -46,29 +53,51 @@ struct Checkout: Sendable {
         do {
             let order = try await environment.database.fluent.transaction { tx in
                 let order = try Order(
-                    number: try await Order.numbers.next(on: tx, name: "orders"), userId: userId, websiteId: websiteId, customer: customer, shipping: shipping,
-                    billing: billing ?? shipping, total: total, currency: currency)
+                    number: try await Order.numbers.next(on: tx, name: "orders"),
+                    userId: userId,
+                    websiteId: websiteId,
+                    customer: customer,
+                    shipping: shipping,
+                    billing: billing ?? shipping,
+                    total: total,
+                    currency: currency
+                )
                 order.idempotencyKey = key
                 order.requestFingerprint = key.map { _ in body.fingerprint }
                 try await order.create(on: tx)
                 let orderId = try order.requireID()
                 for (position, line) in lines.enumerated() {
                     try await OrderLine(
-                        orderId: orderId, position: position, productId: line.productId, name: line.name, unitPrice: line.unitPrice,
+                        orderId: orderId,
+                        position: position,
+                        productId: line.productId,
+                        name: line.name,
+                        unitPrice: line.unitPrice,
                         quantity: line.quantity
                     ).create(on: tx)
                 }
                 try await OrderStatusChange(orderId: orderId, status: .pending, note: nil, at: order.createdAt).create(on: tx)
                 try await environment.outbox.append(
                     OrderPlaced(
-                        orderId: orderId, number: order.number, userId: userId, websiteId: websiteId, lines: lines, total: total, currency: currency),
-                    websiteId: websiteId, traceparent: traceparent, on: tx)
+                        orderId: orderId,
+                        number: order.number,
+                        userId: userId,
+                        websiteId: websiteId,
+                        lines: lines,
+                        total: total,
+                        currency: currency
+                    ),
+                    websiteId: websiteId,
+                    traceparent: traceparent,
+                    on: tx
+                )
                 return order
             }
             let orderId = try order.requireID()
             context.logger.info(
                 "order placed",
-                metadata: ["order_id": .string(orderId.uuidString), "number": .string(order.number), "total": .stringConvertible(total)])
+                metadata: ["order_id": .string(orderId.uuidString), "number": .string(order.number), "total": .stringConvertible(total)]
+            )
             environment.metrics.counter("orders_placed_total").increment()
             guard let placed = try await OrderQueries.load(orderId, on: environment.database.fluent) else {
                 throw ProblemError.notFound("order")
@@ -92,15 +121,34 @@ struct Checkout: Sendable {
     }
 
     /// One of the caller's addresses; another user's or an unknown id is a 422 on the field.
-    private func address(_ id: UUID, field: String, _ principal: Principal, _ context: ComptoirRequestContext, _ request: Request) async throws -> AddressSnapshot {
+    private func address(
+        _ id: UUID,
+        field: String,
+        _ principal: Principal,
+        _ context: ComptoirRequestContext,
+        _ request: Request
+    ) async throws -> AddressSnapshot {
         do {
-            return try await environment.client.get(.addresses, "/addresses/\(id)", as: AddressSnapshot.self, identity: .user(principal), context: context, request: request)
+            return try await environment.client.get(
+                .addresses,
+                "/addresses/\(id)",
+                as: AddressSnapshot.self,
+                identity: .user(principal),
+                context: context,
+                request: request
+            )
         } catch let error as ProblemError where error.problem.status == 404 {
             throw ProblemError.validation([.init(field: field, message: "is not one of your addresses")])
         }
     }
 
-    private func optionalAddress(_ id: UUID?, field: String, _ principal: Principal, _ context: ComptoirRequestContext, _ request: Request) async throws -> AddressSnapshot? {
+    private func optionalAddress(
+        _ id: UUID?,
+        field: String,
+        _ principal: Principal,
+        _ context: ComptoirRequestContext,
+        _ request: Request
+    ) async throws -> AddressSnapshot? {
         guard let id else { return nil }
         return try await address(id, field: field, principal, context, request)
     }
@@ -113,7 +161,17 @@ struct Checkout: Sendable {
             for item in basket.items {
                 group.addTask {
                     do {
-                        return (item.productId, try await client.get(.products, "/products/\(item.productId)", as: CatalogPrice.self, identity: .user(principal), context: context, request: request))
+                        return (
+                            item.productId,
+                            try await client.get(
+                                .products,
+                                "/products/\(item.productId)",
+                                as: CatalogPrice.self,
+                                identity: .user(principal),
+                                context: context,
+                                request: request
+                            )
+                        )
                     } catch let error as ProblemError where error.problem.status == 404 {
                         return (item.productId, nil)
                     }
@@ -128,7 +186,12 @@ struct Checkout: Sendable {
             case nil:
                 errors.append(.init(field: field, message: "\(item.name) is no longer sold; remove it from the basket"))
             case let product? where product.price != item.unitPrice || product.currency != basket.currency:
-                errors.append(.init(field: field, message: "the price of \(item.name) is now \(product.price) \(product.currency), it was \(item.unitPrice) when added"))
+                errors.append(
+                    .init(
+                        field: field,
+                        message: "the price of \(item.name) is now \(product.price) \(product.currency), it was \(item.unitPrice) when added"
+                    )
+                )
             default:
                 break
             }

@@ -41,7 +41,11 @@ struct OrderRoutes: Sendable {
         }
         if principal.has(.admin) {
             if let user = query["user_id"] {
-                if let user = UUID(uuidString: String(user)) { orders = orders.filter(\.$userId == user) } else { validator.fail("user_id", "must be a UUID") }
+                if let user = UUID(uuidString: String(user)) {
+                    orders = orders.filter(\.$userId == user)
+                } else {
+                    validator.fail("user_id", "must be a UUID")
+                }
             }
             if let number = query["number"].map(String.init) { orders = orders.filter(\.$number == number) }
         } else {
@@ -67,12 +71,17 @@ struct OrderRoutes: Sendable {
             // Read again inside the transaction: the saga may have moved it meanwhile.
             guard let current = try await Order.find(order.id, on: tx) else { throw ProblemError.notFound("order") }
             guard current.status.isCancellable else {
-                throw ProblemError.conflict("Order \(current.number) is \(current.status.rawValue); only pending or confirmed orders can be cancelled.")
+                throw ProblemError.conflict(
+                    "Order \(current.number) is \(current.status.rawValue); only pending or confirmed orders can be cancelled."
+                )
             }
             try await OrderQueries.move(current, to: .cancelled, note: "cancelled by the customer", on: tx)
             try await environment.outbox.append(
-                OrderCancelled(orderId: current.requireID(), reason: "cancelled by the customer"), websiteId: current.websiteId,
-                traceparent: traceparent, on: tx)
+                OrderCancelled(orderId: current.requireID(), reason: "cancelled by the customer"),
+                websiteId: current.websiteId,
+                traceparent: traceparent,
+                on: tx
+            )
         }
         let orderId = try order.requireID()
         context.logger.info("order cancelled", metadata: ["order_id": .string(orderId.uuidString), "number": .string(order.number)])

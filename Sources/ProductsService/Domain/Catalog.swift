@@ -13,7 +13,10 @@ struct Catalog: Sendable {
     /// The filters and order of `GET /products`.
     struct Listing: Sendable {
         enum Sort: String, Sendable, CaseIterable {
-            case price, priceDescending = "-price", name, newest = "-created_at"
+            case price
+            case priceDescending = "-price"
+            case name
+            case newest = "-created_at"
         }
 
         var search: String?
@@ -43,7 +46,9 @@ struct Catalog: Sendable {
         let countQuery = sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").from(Product.schema)
         for filter in filters { countQuery.where(filter) }
         let total = try await countQuery.first()?.decode(column: "total", as: Int.self) ?? 0
-        let select = sql.select().columns("id", "sku", "name", "description", "price", "currency", "stock", "category", "created_at").from(Product.schema)
+        let select = sql.select().columns("id", "sku", "name", "description", "price", "currency", "stock", "category", "created_at").from(
+            Product.schema
+        )
         for filter in filters { select.where(filter) }
         switch listing.sort {
         case .price: select.orderBy("price", .ascending)
@@ -60,7 +65,19 @@ struct Catalog: Sendable {
     /// One product of the store, through the cache.
     func product(_ id: UUID, website: UUID) async throws -> ProductResponse? {
         let cached = try await cache.readThrough(Self.cacheKey(id), ttl: Self.cacheLifetime) { () -> CachedProduct? in
-            guard let row = try await sql.select().columns("id", "sku", "name", "description", "price", "currency", "stock", "category", "created_at", "website_id")
+            guard
+                let row = try await sql.select().columns(
+                    "id",
+                    "sku",
+                    "name",
+                    "description",
+                    "price",
+                    "currency",
+                    "stock",
+                    "category",
+                    "created_at",
+                    "website_id"
+                )
                 .from(Product.schema).where("id", .equal, id).first()
             else { return nil }
             let record = try row.decode(model: Record.self, keyDecodingStrategy: .convertFromSnakeCase)
@@ -81,16 +98,21 @@ struct Catalog: Sendable {
     }
 
     func categories(website: UUID) async throws -> [CategoryResponse] {
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT c.slug, c.name, (SELECT COUNT(*) FROM products p WHERE p.website_id = c.website_id AND p.category = c.slug) AS product_count
             FROM categories c WHERE c.website_id = \(bind: website) ORDER BY c.name
-            """).all()
+            """
+        ).all()
         return try rows.map { try $0.decode(model: CategoryResponse.self, keyDecodingStrategy: .convertFromSnakeCase) }
     }
 
     /// Name, sku and description, searched as one (FTS5 on SQLite, tsvector on PostgreSQL).
     static let textIndex = FullTextIndex(
-        table: Product.schema, keyColumn: "product_id", columns: [.init("sku"), .init("name"), .init("description", weight: "B")])
+        table: Product.schema,
+        keyColumn: "product_id",
+        columns: [.init("sku"), .init("name"), .init("description", weight: "B")]
+    )
 
     /// Keeps the full-text index in step with a product, inside the caller's transaction.
     func index(_ product: Product, on database: any Database) async throws {
@@ -127,8 +149,17 @@ struct Catalog: Sendable {
 
     private func response(_ record: Record, images: [String]) -> ProductResponse {
         ProductResponse(
-            id: record.id, sku: record.sku, name: record.name, description: record.description, price: record.price, currency: record.currency,
-            stock: record.stock, category: record.category, images: images, createdAt: record.createdAt)
+            id: record.id,
+            sku: record.sku,
+            name: record.name,
+            description: record.description,
+            price: record.price,
+            currency: record.currency,
+            stock: record.stock,
+            category: record.category,
+            images: images,
+            createdAt: record.createdAt
+        )
     }
 
     private struct CachedProduct: Codable, Sendable {

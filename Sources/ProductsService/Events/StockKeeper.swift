@@ -31,11 +31,13 @@ struct StockKeeper: Sendable {
         var taken: [(UUID, Int)] = []
         var short: [UUID] = []
         for line in try Self.merged(order.lines) {
-            let updated = try await sql.raw("""
+            let updated = try await sql.raw(
+                """
                 UPDATE products SET stock = stock - \(bind: line.quantity), updated_at = \(bind: Date())
                 WHERE id = \(bind: line.productId) AND website_id = \(bind: order.websiteId) AND stock >= \(bind: line.quantity)
                 RETURNING stock
-                """).all()
+                """
+            ).all()
             if updated.isEmpty { short.append(line.productId) } else { taken.append((line.productId, line.quantity)) }
         }
         if !short.isEmpty {
@@ -44,7 +46,10 @@ struct StockKeeper: Sendable {
                 try await sql.raw("UPDATE products SET stock = stock + \(bind: quantity) WHERE id = \(bind: product)").run()
             }
             try await environment.outbox.append(
-                StockRejected(orderId: order.orderId, reason: "insufficient stock", productIds: short), websiteId: order.websiteId, on: tx)
+                StockRejected(orderId: order.orderId, reason: "insufficient stock", productIds: short),
+                websiteId: order.websiteId,
+                on: tx
+            )
             return []
         }
         for (product, quantity) in taken {

@@ -35,13 +35,33 @@ enum ProductRules {
     static let maximumPrice = Money.maximumUnitPrice
     static let maximumStock = 10_000_000
 
-    static func check(sku: String?, name: String?, description: String?, price: Int?, currency: String?, category: String?, into validator: inout Validator) {
-        if let sku { validator.expect(sku.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"#, options: .regularExpression) != nil, "sku", "must be 1 to 64 letters, digits, dots, dashes or underscores") }
+    static func check(
+        sku: String?,
+        name: String?,
+        description: String?,
+        price: Int?,
+        currency: String?,
+        category: String?,
+        into validator: inout Validator
+    ) {
+        if let sku {
+            validator.expect(
+                sku.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"#, options: .regularExpression) != nil,
+                "sku",
+                "must be 1 to 64 letters, digits, dots, dashes or underscores"
+            )
+        }
         if let name { validator.text(name, "name", length: 1...200) }
         if let description { validator.text(description, "description", length: 0...10_000, required: false) }
         if let price { validator.expect((0...maximumPrice).contains(price), "price", "must be between 0 and \(maximumPrice) minor units") }
         if let currency { validator.expect(CurrencyCode(currency) != nil, "currency", "must be an ISO 4217 code such as EUR") }
-        if let category { validator.expect(category.range(of: #"^[a-z0-9][a-z0-9-]{0,63}$"#, options: .regularExpression) != nil, "category", "must be a slug: lower-case letters, digits and dashes") }
+        if let category {
+            validator.expect(
+                category.range(of: #"^[a-z0-9][a-z0-9-]{0,63}$"#, options: .regularExpression) != nil,
+                "category",
+                "must be a slug: lower-case letters, digits and dashes"
+            )
+        }
     }
 }
 

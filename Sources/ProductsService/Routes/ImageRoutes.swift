@@ -55,7 +55,8 @@ struct ImageRoutes: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: blob.contentType, .contentLength: String(blob.size), .cacheControl: "public, max-age=86400, immutable"],
-            body: ResponseBody(asyncSequence: blob.body))
+            body: ResponseBody(asyncSequence: blob.body)
+        )
     }
 
     /// The image type from the file's magic bytes, or `nil`.

@@ -37,12 +37,27 @@ struct ProductRoutes: Sendable {
         try context.require(.catalog)
         let body = try await request.decodeJSON(as: ProductCreateRequest.self, context: context)
         var validator = Validator()
-        ProductRules.check(sku: body.sku, name: body.name, description: body.description, price: body.price, currency: body.currency, category: body.category, into: &validator)
+        ProductRules.check(
+            sku: body.sku,
+            name: body.name,
+            description: body.description,
+            price: body.price,
+            currency: body.currency,
+            category: body.category,
+            into: &validator
+        )
         validator.expect((0...ProductRules.maximumStock).contains(body.stock ?? 0), "stock", "must be between 0 and \(ProductRules.maximumStock)")
         try validator.check()
         let product = Product(
-            websiteId: context.website, sku: body.sku, name: body.name.trimmingCharacters(in: .whitespacesAndNewlines), description: body.description ?? "",
-            price: body.price, currency: body.currency ?? "EUR", stock: body.stock ?? 0, category: body.category)
+            websiteId: context.website,
+            sku: body.sku,
+            name: body.name.trimmingCharacters(in: .whitespacesAndNewlines),
+            description: body.description ?? "",
+            price: body.price,
+            currency: body.currency ?? "EUR",
+            stock: body.stock ?? 0,
+            category: body.category
+        )
         try await save(product, isNew: true, categoryName: body.categoryName)
         return JSONResponse(try await reload(product.requireID(), context), status: .created)
     }
@@ -52,7 +67,15 @@ struct ProductRoutes: Sendable {
         let product = try await Product.find(in: context, on: database, notFound: "product")
         let body = try await request.decodeJSON(as: ProductPatchRequest.self, context: context)
         var validator = Validator()
-        ProductRules.check(sku: body.sku, name: body.name, description: body.description, price: body.price, currency: body.currency, category: body.category, into: &validator)
+        ProductRules.check(
+            sku: body.sku,
+            name: body.name,
+            description: body.description,
+            price: body.price,
+            currency: body.currency,
+            category: body.category,
+            into: &validator
+        )
         try validator.check()
         if let sku = body.sku { product.sku = sku }
         if let name = body.name { product.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -111,8 +134,12 @@ struct ProductRoutes: Sendable {
                     try await Category.query(on: tx).filter(\.$websiteId == product.websiteId).filter(\.$slug == slug).count() == 0
                 {
                     let name = categoryName?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(100) ?? ""
-                    try await Category(websiteId: product.websiteId, slug: slug, name: name.isEmpty ? slug.replacingOccurrences(of: "-", with: " ").capitalized : String(name))
-                        .create(on: tx)
+                    try await Category(
+                        websiteId: product.websiteId,
+                        slug: slug,
+                        name: name.isEmpty ? slug.replacingOccurrences(of: "-", with: " ").capitalized : String(name)
+                    )
+                    .create(on: tx)
                 }
                 if isNew { try await product.create(on: tx) } else { try await product.update(on: tx) }
                 try await catalog.index(product, on: tx)
@@ -141,10 +168,16 @@ struct ProductRoutes: Sendable {
         listing.category = query["category"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         for (name, keyPath) in [("min_price", \Catalog.Listing.minimumPrice), ("max_price", \Catalog.Listing.maximumPrice)] {
             guard let raw = query[name[...]] else { continue }
-            if let value = Int(raw), value >= 0 { listing[keyPath: keyPath] = value } else { validator.fail(name, "must be a non-negative integer of minor units") }
+            if let value = Int(raw), value >= 0 {
+                listing[keyPath: keyPath] = value
+            } else {
+                validator.fail(name, "must be a non-negative integer of minor units")
+            }
         }
         if let raw = query["sort"].map(String.init) {
-            if let sort = Catalog.Listing.Sort(rawValue: raw) { listing.sort = sort } else {
+            if let sort = Catalog.Listing.Sort(rawValue: raw) {
+                listing.sort = sort
+            } else {
                 validator.fail("sort", "must be one of \(Catalog.Listing.Sort.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }

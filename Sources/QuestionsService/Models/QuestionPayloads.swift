@@ -17,9 +17,14 @@ struct QuestionRequest: Decodable, Sendable {
         validator.text(question, "question", length: 5...300)
         validator.text(answer, "answer", length: 1...5000)
         let slug = category.trimmingCharacters(in: .whitespaces).lowercased()
-        validator.expect(slug.range(of: "^[a-z0-9]+(-[a-z0-9]+)*$", options: .regularExpression) != nil && slug.count <= 50, "category",
-            "must be a slug of lower-case letters, digits and dashes (at most 50), such as delivery or returns")
-        if let position { validator.expect((0...Self.maximumPosition).contains(position), "position", "must be between 0 and \(Self.maximumPosition)") }
+        validator.expect(
+            slug.range(of: "^[a-z0-9]+(-[a-z0-9]+)*$", options: .regularExpression) != nil && slug.count <= 50,
+            "category",
+            "must be a slug of lower-case letters, digits and dashes (at most 50), such as delivery or returns"
+        )
+        if let position {
+            validator.expect((0...Self.maximumPosition).contains(position), "position", "must be between 0 and \(Self.maximumPosition)")
+        }
         try validator.check()
         var result = self
         result.question = question.trimmingCharacters(in: .whitespacesAndNewlines)

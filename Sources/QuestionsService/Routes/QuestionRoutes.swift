@@ -92,7 +92,9 @@ struct QuestionRoutes: Sendable {
         if let position = fields.position {
             question.position = position
         } else if movedCategory {
-            let last = try await Question.query(on: tx).filter(\.$websiteId == question.websiteId).filter(\.$category == fields.category).max(\.$position)
+            let last = try await Question.query(on: tx).filter(\.$websiteId == question.websiteId).filter(\.$category == fields.category).max(
+                \.$position
+            )
             question.position = (last ?? -1) + 1
         }
     }

@@ -10,7 +10,8 @@ enum TicketAccess {
 
     /// The ticket named by `id` in this store, with its thread and files, if the caller may see it.
     static func find(_ id: UUID?, _ principal: Principal, _ context: ComptoirRequestContext, on database: any Database) async throws -> Ticket {
-        guard let id, let ticket = try await Ticket.query(in: context, on: database).filter(\.$id == id).with(\.$messages).with(\.$attachments).first(),
+        guard let id,
+            let ticket = try await Ticket.query(in: context, on: database).filter(\.$id == id).with(\.$messages).with(\.$attachments).first(),
             isAgent(principal) || ticket.userId == principal.userId
         else { throw ProblemError.notFound("ticket") }
         return ticket

@@ -25,5 +25,7 @@ final class TicketAttachment: Model, @unchecked Sendable {
         self.createdAt = Date()
     }
 
-    static func blobKey(ticket: UUID, attachment: UUID) -> String { "tickets/\(ticket.uuidString.lowercased())/\(attachment.uuidString.lowercased())" }
+    static func blobKey(ticket: UUID, attachment: UUID) -> String {
+        "tickets/\(ticket.uuidString.lowercased())/\(attachment.uuidString.lowercased())"
+    }
 }

@@ -14,7 +14,10 @@ struct NewTicketRequest: Decodable, Sendable {
         validator.text(message, "message", length: 1...10_000)
         try validator.check()
         return NewTicketRequest(
-            subject: subject.trimmingCharacters(in: .whitespacesAndNewlines), message: message.trimmingCharacters(in: .whitespacesAndNewlines), orderId: orderId)
+            subject: subject.trimmingCharacters(in: .whitespacesAndNewlines),
+            message: message.trimmingCharacters(in: .whitespacesAndNewlines),
+            orderId: orderId
+        )
     }
 }
 
@@ -40,7 +43,9 @@ struct TicketUpdateRequest: Decodable, Sendable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.status = try container.decodeIfPresent(String.self, forKey: .status)
-        self.assigneeId = container.contains(.assigneeId) ? .some(try container.decodeNil(forKey: .assigneeId) ? nil : try container.decode(UUID.self, forKey: .assigneeId)) : .none
+        self.assigneeId =
+            container.contains(.assigneeId)
+            ? .some(try container.decodeNil(forKey: .assigneeId) ? nil : try container.decode(UUID.self, forKey: .assigneeId)) : .none
     }
 }
 

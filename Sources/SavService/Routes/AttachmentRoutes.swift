@@ -41,7 +41,10 @@ struct AttachmentRoutes: Sendable {
         let attachment = TicketAttachment(ticketId: ticketId, uploaderId: uploader, filename: filename, contentType: contentType, size: 0)
         let key = TicketAttachment.blobKey(ticket: ticketId, attachment: try attachment.requireID())
         attachment.size = try await environment.blobs.put(
-            key, contentType: contentType, body: LimitedBody(request.body, limit: Self.maximumSize, message: "Attachments are limited to 10 MiB."))
+            key,
+            contentType: contentType,
+            body: LimitedBody(request.body, limit: Self.maximumSize, message: "Attachments are limited to 10 MiB.")
+        )
         do {
             try await database.transaction { tx in
                 try await attachment.create(on: tx)
@@ -77,7 +80,8 @@ struct AttachmentRoutes: Sendable {
                 .contentDisposition: disposition,
                 Self.contentTypeOptionsHeader: "nosniff",
             ],
-            body: ResponseBody(asyncSequence: blob.body))
+            body: ResponseBody(asyncSequence: blob.body)
+        )
     }
 
     /// The name without any folder, control characters or surrounding spaces; `nil` if nothing is left.
@@ -93,6 +97,7 @@ struct AttachmentRoutes: Sendable {
     /// `type/subtype`, with optional parameters, in the characters RFC 6838 allows.
     static func isMediaType(_ value: String) -> Bool {
         let essence = value.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        return essence.count <= 127 && essence.range(of: "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$", options: .regularExpression) != nil
+        return essence.count <= 127
+            && essence.range(of: "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$", options: .regularExpression) != nil
     }
 }

@@ -27,7 +27,14 @@ struct TicketRoutes: Sendable {
         async let customerCall = environment.client.currentUser(principal, context: context, request: request)
         if let orderId = body.orderId {
             do {
-                _ = try await environment.client.get(.orders, "/orders/\(orderId)", as: JSONValue.self, identity: .user(principal), context: context, request: request)
+                _ = try await environment.client.get(
+                    .orders,
+                    "/orders/\(orderId)",
+                    as: JSONValue.self,
+                    identity: .user(principal),
+                    context: context,
+                    request: request
+                )
             } catch let error as ProblemError where error.problem.status == 404 {
                 throw ProblemError.validation([.init(field: "order_id", message: "is not one of your orders")])
             }
@@ -36,16 +43,30 @@ struct TicketRoutes: Sendable {
         let traceparent = request.headers[TraceParent.headerName]
         let ticket = try await database.transaction { tx in
             let ticket = Ticket(
-                number: try await Ticket.numbers.next(on: tx), userId: userId, websiteId: context.website, customer: customer, subject: body.subject,
-                orderId: body.orderId)
+                number: try await Ticket.numbers.next(on: tx),
+                userId: userId,
+                websiteId: context.website,
+                customer: customer,
+                subject: body.subject,
+                orderId: body.orderId
+            )
             try await ticket.create(on: tx)
             let ticketId = try ticket.requireID()
             try await TicketMessage(ticketId: ticketId, authorId: userId, authorRole: "customer", body: body.message).create(on: tx)
             try await environment.outbox.append(
                 TicketCreated(
-                    ticketId: ticketId, number: ticket.number, subject: ticket.subject, message: body.message, customerEmail: customer.email,
-                    customerName: customer.name, orderId: body.orderId),
-                websiteId: context.website, traceparent: traceparent, on: tx)
+                    ticketId: ticketId,
+                    number: ticket.number,
+                    subject: ticket.subject,
+                    message: body.message,
+                    customerEmail: customer.email,
+                    customerName: customer.name,
+                    orderId: body.orderId
+                ),
+                websiteId: context.website,
+                traceparent: traceparent,
+                on: tx
+            )
             return ticket
         }
         let ticketId = try ticket.requireID()
@@ -62,7 +83,9 @@ struct TicketRoutes: Sendable {
         var validator = Validator()
         var query = Ticket.query(on: database).filter(\.$websiteId == context.website)
         if let status = parameters["status"].map(String.init) {
-            if TicketStatus(rawValue: status) != nil { query = query.filter(\.$statusValue == status) } else {
+            if TicketStatus(rawValue: status) != nil {
+                query = query.filter(\.$statusValue == status)
+            } else {
                 validator.fail("status", "must be one of \(TicketStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
@@ -111,9 +134,17 @@ struct TicketRoutes: Sendable {
             if byAgent {
                 try await environment.outbox.append(
                     TicketReplied(
-                        ticketId: ticketId, number: ticket.number, subject: ticket.subject, reply: body, customerEmail: ticket.customerEmail,
-                        customerName: ticket.customerName),
-                    websiteId: ticket.websiteId, traceparent: traceparent, on: tx)
+                        ticketId: ticketId,
+                        number: ticket.number,
+                        subject: ticket.subject,
+                        reply: body,
+                        customerEmail: ticket.customerEmail,
+                        customerName: ticket.customerName
+                    ),
+                    websiteId: ticket.websiteId,
+                    traceparent: traceparent,
+                    on: tx
+                )
             }
         }
         return JSONResponse(try await TicketResponse(TicketAccess.find(ticket.id, principal, context, on: database)), status: .created)
@@ -126,7 +157,11 @@ struct TicketRoutes: Sendable {
         let body = try await request.decodeJSON(as: TicketUpdateRequest.self, context: context)
         var validator = Validator()
         let status = body.status.flatMap(TicketStatus.init(rawValue:))
-        validator.expect(body.status == nil || status != nil, "status", "must be one of \(TicketStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        validator.expect(
+            body.status == nil || status != nil,
+            "status",
+            "must be one of \(TicketStatus.allCases.map(\.rawValue).joined(separator: ", "))"
+        )
         validator.expect(body.status != nil || body.assigneeId != nil, "status", "give a status, an assignee_id, or both")
         try validator.check()
         if let status, status != ticket.status {
