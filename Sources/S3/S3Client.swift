@@ -29,7 +29,10 @@ public struct S3Client: Sendable {
         if configuration.region != "us-east-1" {
             body = ByteBuffer(
                 string:
-                    "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>\(S3XML.escaped(configuration.region))</LocationConstraint></CreateBucketConfiguration>"
+                    """
+                    <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\
+                    <LocationConstraint>\(S3XML.escaped(configuration.region))</LocationConstraint></CreateBucketConfiguration>
+                    """
             )
         }
         do {

@@ -14,7 +14,10 @@ struct Users: AsyncParsableCommand {
             commandName: "create-admin",
             abstract: "Create an administrator unless an account with this e-mail exists.",
             discussion:
-                "The password comes from --password-stdin, or else COMPTOIR_ADMIN_PASSWORD; it is never taken as an argument, so it stays out of shell history and process lists."
+                """
+                The password comes from --password-stdin, or else COMPTOIR_ADMIN_PASSWORD; \
+                it is never taken as an argument, so it stays out of shell history and process lists.
+                """
         )
 
         @Option(help: "The administrator's e-mail.") var email: String

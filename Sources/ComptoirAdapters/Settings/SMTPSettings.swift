@@ -16,7 +16,10 @@ public struct SMTPSettings: Sendable {
         } catch {
             throw ConfigurationError(
                 "COMPTOIR_SMTP_URL",
-                "must look like smtp://user:password@host:587 (STARTTLS when offered; ?tls=required or ?tls=none), or smtps://… for TLS from the start (got \"\(EnvironmentReader.redacted(url))\")"
+                """
+                must look like smtp://user:password@host:587 (STARTTLS when offered; ?tls=required or ?tls=none), \
+                or smtps://… for TLS from the start (got "\(EnvironmentReader.redacted(url))")
+                """
             )
         }
         if let caFile = env.string("COMPTOIR_SMTP_CA_FILE") {

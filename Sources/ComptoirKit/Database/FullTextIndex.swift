@@ -44,7 +44,10 @@ public struct FullTextIndex: Sendable {
         if sql.dialect.name == "sqlite" {
             let names = columns.map(\.name).joined(separator: ", ")
             try await sql.raw(
-                "CREATE VIRTUAL TABLE \(unsafeRaw: sideTable) USING fts5(\(unsafeRaw: keyColumn) UNINDEXED, \(unsafeRaw: names), tokenize = 'unicode61 remove_diacritics 2')"
+                """
+                CREATE VIRTUAL TABLE \(unsafeRaw: sideTable) USING fts5(\(unsafeRaw: keyColumn) UNINDEXED, \
+                \(unsafeRaw: names), tokenize = 'unicode61 remove_diacritics 2')
+                """
             ).run()
         } else {
             try await sql.raw("ALTER TABLE \(unsafeRaw: table) ADD COLUMN search tsvector NOT NULL DEFAULT ''::tsvector").run()
@@ -93,7 +96,10 @@ public struct FullTextIndex: Sendable {
         case .sqlite:
             let match = words.map { "\"\($0)\"*" }.joined(separator: " ")
             return SQLQueryString(
-                "\(unsafeRaw: idColumn) IN (SELECT \(unsafeRaw: keyColumn) FROM \(unsafeRaw: sideTable) WHERE \(unsafeRaw: sideTable) MATCH \(bind: match))"
+                """
+                \(unsafeRaw: idColumn) IN (SELECT \(unsafeRaw: keyColumn) FROM \(unsafeRaw: sideTable) \
+                WHERE \(unsafeRaw: sideTable) MATCH \(bind: match))
+                """
             )
         case .postgres:
             return SQLQueryString("search @@ to_tsquery('simple', \(bind: words.map { "\($0):*" }.joined(separator: " & ")))")

@@ -15,7 +15,10 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         self.tls = tls
         let images = (["'self'", "data:", "blob:"] + imageOrigins).joined(separator: " ")
         self.contentSecurityPolicy =
-            "default-src 'self'; img-src \(images); style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+            """
+            default-src 'self'; img-src \(images); style-src 'self'; script-src 'self'; connect-src 'self'; \
+            frame-ancestors 'none'; base-uri 'none'; form-action 'self'
+            """
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -20,7 +20,10 @@ struct MailContent: Sendable, Equatable {
                 — Comptoir
                 """,
             html:
-                "<p>Hello \(escape(user.name)),</p><p>Your account <strong>\(escape(user.email))</strong> is ready. Happy shopping!</p><p>— Comptoir</p>"
+                """
+                <p>Hello \(escape(user.name)),</p><p>Your account <strong>\(escape(user.email))</strong> is ready. \
+                Happy shopping!</p><p>— Comptoir</p>
+                """
         )
     }
 
@@ -75,7 +78,12 @@ struct MailContent: Sendable, Equatable {
                 — Comptoir
                 """,
             html:
-                "<p>Hello,</p><p>Someone (we hope you) asked to receive our newsletter at this address.</p><p><a href=\"\(escape(confirmURL))\">Confirm my subscription</a></p><p>If it was not you, ignore this mail: you will not be subscribed. The link works for two days.</p><p>— Comptoir</p>"
+                """
+                <p>Hello,</p><p>Someone (we hope you) asked to receive our newsletter at this address.</p>\
+                <p><a href="\(escape(confirmURL))">Confirm my subscription</a></p>\
+                <p>If it was not you, ignore this mail: you will not be subscribed. \
+                The link works for two days.</p><p>— Comptoir</p>
+                """
         )
     }
 
@@ -91,7 +99,10 @@ struct MailContent: Sendable, Equatable {
                 — Comptoir
                 """,
             html:
-                "<p>Hello \(escape(name)),</p><p>Your parcel has left with \(escape(delivery.carrier)). Its tracking number is <strong>\(escape(delivery.trackingNumber))</strong>.</p><p>— Comptoir</p>"
+                """
+                <p>Hello \(escape(name)),</p><p>Your parcel has left with \(escape(delivery.carrier)). \
+                Its tracking number is <strong>\(escape(delivery.trackingNumber))</strong>.</p><p>— Comptoir</p>
+                """
         )
     }
 

@@ -9,7 +9,10 @@ enum DemoFAQ {
     static let entries: [(category: String, question: String, answer: String)] = [
         (
             "orders", "How do I place an order?",
-            "Add products to your basket, choose a shipping address and place the order. You will get a confirmation e-mail as soon as the stock is reserved."
+            """
+            Add products to your basket, choose a shipping address and place the order. \
+            You will get a confirmation e-mail as soon as the stock is reserved.
+            """
         ),
         (
             "orders", "Can I cancel my order?",
