@@ -16,9 +16,7 @@ public struct AddressesService: ComptoirService {
 
     public var migrations: [any Migration] { [CreateAddresses()] }
 
-    public func addRoutes(to router: Router<ComptoirRequestContext>) {
-        AddressRoutes(environment: environment).add(to: router)
+    public func declare(_ api: ServiceAPI) {
+        AddressRoutes(environment: environment).declare(api)
     }
-
-    public var openAPIDocument: JSONValue? { AddressesOpenAPI.document }
 }

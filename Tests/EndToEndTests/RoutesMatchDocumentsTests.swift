@@ -53,7 +53,7 @@ import Testing
         let type = try #require(ServiceCatalog.type(of: id))
         let host = try await ServiceHost.make(type, platform: platform, loadDemoData: false)
         let routes = Self.routes(of: host)
-        let operations = Self.operations(of: host.service.openAPIDocument)
+        let operations = Self.operations(of: host.document)
         await host.environment.database.shutdown()
         await platform.shutdown()
         try? FileManager.default.removeItem(at: directory)
@@ -72,7 +72,7 @@ import Testing
         for id in ServiceCatalog.ids {
             let type = try #require(ServiceCatalog.type(of: id))
             let host = try await ServiceHost.make(type, platform: platform, loadDemoData: false)
-            for (key, operation) in Self.operationObjects(of: host.service.openAPIDocument) {
+            for (key, operation) in Self.operationObjects(of: host.document) {
                 let parts = key.split(separator: " ", maxSplits: 1)
                 let method = try #require(HTTPRequest.Method(String(parts[0])))
                 // A sample request path: each `{param}` one segment.

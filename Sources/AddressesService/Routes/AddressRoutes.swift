@@ -11,13 +11,60 @@ struct AddressRoutes: Sendable {
 
     var database: any Database { environment.database.fluent }
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        let addresses = router.group("addresses")
-        addresses.get(use: list)
-        addresses.post(use: create)
-        addresses.get(":id", use: show)
-        addresses.put(":id", use: update)
-        addresses.delete(":id", use: delete)
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = AddressesOpenAPI
+        Doc.schemas(api)
+        api.endpoint(
+            .get,
+            "/addresses",
+            id: "list",
+            summary: "The caller's addresses, defaults first",
+            access: Doc.owner,
+            parameters: OpenAPI.pagination + [OpenAPI.parameter("kind", OpenAPI.enumeration(["shipping", "billing"]))],
+            responses: [200: OpenAPI.json(OpenAPI.page(of: "Address"))],
+            use: list
+        )
+        api.endpoint(
+            .post,
+            "/addresses",
+            id: "create",
+            summary: "Add an address",
+            access: Doc.owner,
+            body: Doc.body,
+            responses: [201: OpenAPI.json(OpenAPI.ref("Address"), "Created")],
+            use: create
+        )
+        api.endpoint(
+            .get,
+            "/addresses/{id}",
+            id: "show",
+            summary: "One of the caller's addresses",
+            access: Doc.owner,
+            parameters: [Doc.id],
+            responses: [200: OpenAPI.json(OpenAPI.ref("Address")), 404: Doc.notFound],
+            use: show
+        )
+        api.endpoint(
+            .put,
+            "/addresses/{id}",
+            id: "update",
+            summary: "Replace one of the caller's addresses",
+            access: Doc.owner,
+            parameters: [Doc.id],
+            body: Doc.body,
+            responses: [200: OpenAPI.json(OpenAPI.ref("Address")), 404: Doc.notFound],
+            use: update
+        )
+        api.endpoint(
+            .delete,
+            "/addresses/{id}",
+            id: "delete",
+            summary: "Remove one of the caller's addresses",
+            access: Doc.owner,
+            parameters: [Doc.id],
+            responses: [204: OpenAPI.empty("Deleted"), 404: Doc.notFound],
+            use: delete
+        )
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<AddressResponse>> {

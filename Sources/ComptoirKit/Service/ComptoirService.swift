@@ -17,7 +17,11 @@ public protocol ComptoirService: Sendable {
     /// The service's schema, in order; the kit's outbox and inbox tables come before them.
     var migrations: [any Migration] { get }
 
-    /// Adds the service's routes (paths as in API.md, without `/api/v1`).
+    /// Declares the service's endpoints (paths as in API.md, without `/api/v1`): each one is
+    /// routed, documented and access-checked from one declaration.
+    func declare(_ api: ServiceAPI)
+
+    /// Adds routes not yet declared with ``declare(_:)`` (paths as in API.md, without `/api/v1`).
     func addRoutes(to router: Router<ComptoirRequestContext>)
 
     /// Events the service consumes; each runs in a transaction with its inbox row.
@@ -29,7 +33,8 @@ public protocol ComptoirService: Sendable {
     /// Long-running work beside the HTTP server (schedulers, background jobs).
     var backgroundServices: [any Service] { get }
 
-    /// The service's own OpenAPI 3.1 document; the gateway merges them all.
+    /// The service's own OpenAPI 3.1 document when its endpoints are not declared with
+    /// ``declare(_:)``; the gateway merges them all.
     var openAPIDocument: JSONValue? { get }
 }
 
@@ -39,6 +44,8 @@ extension ComptoirService {
     public func prepare() async throws {}
     public var backgroundServices: [any Service] { [] }
     public var openAPIDocument: JSONValue? { nil }
+    public func declare(_ api: ServiceAPI) {}
+    public func addRoutes(to router: Router<ComptoirRequestContext>) {}
 }
 
 /// A consumer of some event types: `handle` runs inside the transaction that records the event

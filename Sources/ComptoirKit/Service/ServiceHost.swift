@@ -13,6 +13,8 @@ public struct ServiceHost {
     public let environment: ServiceEnvironment
     public let service: any ComptoirService
     public let router: Router<ComptoirRequestContext>
+    /// The service's OpenAPI document, served at `/openapi.json`.
+    public let document: JSONValue?
 
     /// Opens the service, runs its migrations and `prepare`, and registers its subscriptions.
     public static func make<S: ComptoirService>(_ type: S.Type, platform: PlatformResources, loadDemoData: Bool = false) async throws -> ServiceHost {
@@ -36,13 +38,16 @@ public struct ServiceHost {
         router.add(middleware: AuthenticationMiddleware(verifier: platform.verifier))
         HealthRoutes.add(to: router, checks: environment.healthChecks)
         Self.addMetricsRoute(to: router, metrics: environment.metrics)
-        let document = service.openAPIDocument
+        let api = ServiceAPI(router: router, title: "Comptoir \(S.id.rawValue) service", tag: S.id.rawValue)
+        service.declare(api)
+        service.addRoutes(to: router)
+        let declared = api.document
+        let document = declared["paths"] == .object([:]) ? service.openAPIDocument : declared
         router.get("/openapi.json") { _, _ -> JSONResponse<JSONValue> in
             guard let document else { throw ProblemError.notFound("OpenAPI document") }
             return .verbatim(document)
         }
-        service.addRoutes(to: router)
-        return ServiceHost(id: S.id, environment: environment, service: service, router: router)
+        return ServiceHost(id: S.id, environment: environment, service: service, router: router, document: document)
     }
 
     /// Applies the service's pending migrations and closes its database (`comptoir migrate`).
