@@ -137,8 +137,7 @@ let package = Package(
                 "Logging",
                 "NIOPosix",
                 "SQLKit"
-            ),
-            resources: [.copy("Resources/openapi.json")]
+            )
         ),
         .target(name: "WebsitesService", dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "Hummingbird")),
         .target(name: "AddressesService", dependencies: uses("ComptoirContracts", "ComptoirKit", "FluentKit", "Hummingbird", "SQLKit")),

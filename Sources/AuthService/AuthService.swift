@@ -1,7 +1,6 @@
 import ComptoirContracts
 import ComptoirKit
 import FluentKit
-import Foundation
 import Hummingbird
 import Logging
 
@@ -33,7 +32,9 @@ public struct AuthService: ComptoirService {
 
     public var migrations: [any Migration] { [CreateAuthSchema()] }
 
-    public func addRoutes(to router: Router<ComptoirRequestContext>) {
+    /// The schemas first, then the endpoints of each group of routes.
+    public func declare(_ api: ServiceAPI) {
+        AuthOpenAPI.schemas(api)
         SessionRoutes(
             environment: environment,
             hasher: hasher,
@@ -41,8 +42,8 @@ public struct AuthService: ComptoirService {
             throttle: LoginThrottle(),
             audit: audit,
             jwks: PublicJWKS(keys: [sessions.signer.key.publicJWK])
-        ).add(to: router)
-        AdminRoutes(environment: environment, audit: audit).add(to: router)
+        ).declare(api)
+        AdminRoutes(environment: environment, audit: audit).declare(api)
     }
 
     /// Creates the first administrator from `COMPTOIR_ADMIN_EMAIL` / `COMPTOIR_ADMIN_PASSWORD`.
@@ -78,10 +79,5 @@ public struct AuthService: ComptoirService {
             try await environment.outbox.append(UserRegistered(userId: user.requireID(), email: user.email, name: user.name), on: tx)
         }
         return .created
-    }
-
-    public var openAPIDocument: JSONValue? {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder().decode(JSONValue.self, from: data)
     }
 }

@@ -18,12 +18,10 @@ public struct BasketsService: ComptoirService {
 
     public var migrations: [any Migration] { [CreateBasketLines()] }
 
-    public func addRoutes(to router: Router<ComptoirRequestContext>) {
-        BasketRoutes(environment: environment, baskets: baskets).add(to: router)
+    public func declare(_ api: ServiceAPI) {
+        BasketRoutes(environment: environment, baskets: baskets).declare(api)
     }
 
     /// A confirmed order empties the basket it came from; catalog changes refresh its snapshots.
     public var eventHandlers: [EventHandler] { [BasketClearer.handler(baskets), SnapshotRefresher.handler(baskets)] }
-
-    public var openAPIDocument: JSONValue? { BasketsOpenAPI.document }
 }

@@ -18,9 +18,7 @@ public struct ContactsService: ComptoirService {
 
     public var migrations: [any Migration] { [CreateContactMessages()] }
 
-    public func addRoutes(to router: Router<ComptoirRequestContext>) {
-        ContactRoutes(environment: environment, limiter: limiter).add(to: router)
+    public func declare(_ api: ServiceAPI) {
+        ContactRoutes(environment: environment, limiter: limiter).declare(api)
     }
-
-    public var openAPIDocument: JSONValue? { ContactsOpenAPI.document }
 }

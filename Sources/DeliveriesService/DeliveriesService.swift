@@ -16,12 +16,10 @@ public struct DeliveriesService: ComptoirService {
 
     public var migrations: [any Migration] { [CreateDeliveries()] }
 
-    public func addRoutes(to router: Router<ComptoirRequestContext>) {
-        DeliveryRoutes(environment: environment).add(to: router)
+    public func declare(_ api: ServiceAPI) {
+        DeliveryRoutes(environment: environment).declare(api)
     }
 
     /// A confirmed order opens a shipment; a cancelled one stops it if it has not left.
     public var eventHandlers: [EventHandler] { ShipmentOpener(environment: environment).handlers }
-
-    public var openAPIDocument: JSONValue? { DeliveriesOpenAPI.document }
 }

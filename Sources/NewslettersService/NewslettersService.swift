@@ -32,11 +32,13 @@ public struct NewslettersService: ComptoirService {
 
     public var migrations: [any Migration] { [CreateOutgoingMails(), CreateNewsletters()] }
 
-    public func addRoutes(to router: Router<ComptoirRequestContext>) {
-        MailLogRoutes(environment: environment).add(to: router)
-        SubscriptionRoutes(environment: environment, sender: sender, links: links).add(to: router)
-        TemplateRoutes(environment: environment, links: links).add(to: router)
-        CampaignRoutes(environment: environment, runner: campaigns).add(to: router)
+    /// The schemas first, then the endpoints of each group of routes.
+    public func declare(_ api: ServiceAPI) {
+        NewslettersOpenAPI.schemas(api)
+        MailLogRoutes(environment: environment).declare(api)
+        SubscriptionRoutes(environment: environment, sender: sender, links: links).declare(api)
+        TemplateRoutes(environment: environment, links: links).declare(api)
+        CampaignRoutes(environment: environment, runner: campaigns).declare(api)
     }
 
     public var eventHandlers: [EventHandler] { TransactionalMails(environment: environment, sender: sender).handlers }
@@ -44,6 +46,4 @@ public struct NewslettersService: ComptoirService {
     /// Mails are queued in the event's (or the campaign batch's) transaction and sent by the
     /// sender after it commits; the campaign runner queues campaigns in batches.
     public var backgroundServices: [any Service] { [sender, campaigns] }
-
-    public var openAPIDocument: JSONValue? { NewslettersOpenAPI.document }
 }

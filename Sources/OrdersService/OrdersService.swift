@@ -17,12 +17,10 @@ public struct OrdersService: ComptoirService {
 
     public var migrations: [any Migration] { [CreateOrders()] }
 
-    public func addRoutes(to router: Router<ComptoirRequestContext>) {
-        OrderRoutes(environment: environment).add(to: router)
+    public func declare(_ api: ServiceAPI) {
+        OrderRoutes(environment: environment).declare(api)
     }
 
     /// Stock reserved or rejected settles a pending order; deliveries move it to shipped and delivered.
     public var eventHandlers: [EventHandler] { OrderSaga(environment: environment).handlers }
-
-    public var openAPIDocument: JSONValue? { OrdersOpenAPI.document }
 }

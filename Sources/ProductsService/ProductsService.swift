@@ -17,9 +17,9 @@ public struct ProductsService: ComptoirService {
 
     public var migrations: [any Migration] { [CreateCatalog()] }
 
-    public func addRoutes(to router: Router<ComptoirRequestContext>) {
-        ProductRoutes(environment: environment, catalog: catalog).add(to: router)
-        ImageRoutes(environment: environment, catalog: catalog).add(to: router)
+    public func declare(_ api: ServiceAPI) {
+        ProductRoutes(environment: environment, catalog: catalog).declare(api)
+        ImageRoutes(environment: environment, catalog: catalog).declare(api)
     }
 
     /// The demo catalog, on an empty data directory unless `--no-demo`.
@@ -29,6 +29,4 @@ public struct ProductsService: ComptoirService {
 
     /// Stock follows orders: reserved when one is placed, released when it is cancelled.
     public var eventHandlers: [EventHandler] { StockKeeper(environment: environment, catalog: catalog).handlers }
-
-    public var openAPIDocument: JSONValue? { ProductsOpenAPI.document }
 }

@@ -16,13 +16,11 @@ public struct QuestionsService: ComptoirService {
 
     public var migrations: [any Migration] { [CreateQuestions()] }
 
-    public func addRoutes(to router: Router<ComptoirRequestContext>) {
-        QuestionRoutes(environment: environment).add(to: router)
+    public func declare(_ api: ServiceAPI) {
+        QuestionRoutes(environment: environment).declare(api)
     }
 
     public func prepare() async throws {
         if environment.loadDemoData { try await DemoFAQ.loadIfEmpty(environment) }
     }
-
-    public var openAPIDocument: JSONValue? { QuestionsOpenAPI.document }
 }

@@ -18,10 +18,8 @@ public struct SavService: ComptoirService {
 
     public var migrations: [any Migration] { [CreateTickets()] }
 
-    public func addRoutes(to router: Router<ComptoirRequestContext>) {
-        TicketRoutes(environment: environment).add(to: router)
-        AttachmentRoutes(environment: environment).add(to: router)
+    public func declare(_ api: ServiceAPI) {
+        TicketRoutes(environment: environment).declare(api)
+        AttachmentRoutes(environment: environment).declare(api)
     }
-
-    public var openAPIDocument: JSONValue? { SavOpenAPI.document }
 }

@@ -16,8 +16,8 @@ public struct WebsitesService: ComptoirService {
 
     public var migrations: [any Migration] { [CreateWebsites()] }
 
-    public func addRoutes(to router: Router<ComptoirRequestContext>) {
-        WebsiteRoutes(environment: environment).add(to: router)
+    public func declare(_ api: ServiceAPI) {
+        WebsiteRoutes(environment: environment).declare(api)
     }
 
     /// The default store exists from the first start, demo or not (API.md, "Tenancy").
@@ -32,6 +32,4 @@ public struct WebsitesService: ComptoirService {
         }
         environment.logger.notice("created the default website")
     }
-
-    public var openAPIDocument: JSONValue? { WebsitesOpenAPI.document }
 }

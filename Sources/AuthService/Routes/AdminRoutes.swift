@@ -9,11 +9,39 @@ struct AdminRoutes: Sendable {
     let environment: ServiceEnvironment
     let audit: AuditLog
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        let auth = router.group("auth")
-        auth.get("users", use: listUsers)
-        auth.put("users/:id/roles", use: setRoles)
-        auth.get("audit", use: listAudit)
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = AuthOpenAPI
+        api.endpoint(
+            .get,
+            "/auth/users",
+            id: "list_users",
+            summary: "List accounts",
+            access: Doc.admin,
+            parameters: Doc.pagination + [Doc.userSearch],
+            responses: [200: OpenAPI.json(OpenAPI.ref("UserPage"), "A page of accounts"), 429: Doc.rateLimited],
+            use: listUsers
+        )
+        api.endpoint(
+            .put,
+            "/auth/users/{id}/roles",
+            id: "set_roles",
+            summary: "Replace an account's roles",
+            access: Doc.admin,
+            parameters: [Doc.id],
+            body: Doc.rolesBody,
+            responses: [200: Doc.user, 404: Doc.notFound, 409: Doc.conflict, 429: Doc.rateLimited],
+            use: setRoles
+        )
+        api.endpoint(
+            .get,
+            "/auth/audit",
+            id: "audit",
+            summary: "The audit log, newest first",
+            access: Doc.admin,
+            parameters: Doc.pagination + Doc.auditFilters,
+            responses: [200: OpenAPI.json(OpenAPI.ref("AuditPage"), "A page of entries"), 429: Doc.rateLimited],
+            use: listAudit
+        )
     }
 
     var database: any Database { environment.database.fluent }

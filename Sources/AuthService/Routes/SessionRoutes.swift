@@ -15,15 +15,76 @@ struct SessionRoutes: Sendable {
     let audit: AuditLog
     let jwks: PublicJWKS
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        let auth = router.group("auth")
-        auth.post("register", use: register)
-        auth.post("login", use: login)
-        auth.post("refresh", use: refresh)
-        auth.post("logout", use: logout)
-        auth.get("me", use: me)
-        auth.post("password", use: changePassword)
-        auth.get("jwks.json") { _, _ in JSONResponse.verbatim(jwks) }
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = AuthOpenAPI
+        api.endpoint(
+            .post,
+            "/auth/register",
+            id: "register",
+            summary: "Create a customer account",
+            access: .public,
+            body: Doc.registerBody,
+            responses: [201: OpenAPI.json(OpenAPI.ref("User"), "The new account"), 409: Doc.conflict, 429: Doc.rateLimited],
+            use: register
+        )
+        api.endpoint(
+            .post,
+            "/auth/login",
+            id: "login",
+            summary: "Log in",
+            access: .public,
+            body: Doc.loginBody,
+            responses: [200: Doc.tokenPair, 401: Doc.badCredentials, 429: Doc.rateLimitedOrLocked],
+            use: login
+        )
+        api.endpoint(
+            .post,
+            "/auth/refresh",
+            id: "refresh",
+            summary: "Exchange a refresh token for a new pair (rotation)",
+            access: .public,
+            body: Doc.refreshBody,
+            responses: [200: OpenAPI.json(OpenAPI.ref("TokenPair"), "A new token pair"), 401: Doc.badCredentials, 429: Doc.rateLimited],
+            use: refresh
+        )
+        api.endpoint(
+            .post,
+            "/auth/logout",
+            id: "logout",
+            summary: "End the session of a refresh token",
+            access: Doc.customer,
+            body: Doc.refreshBody,
+            responses: [204: OpenAPI.empty("Logged out"), 429: Doc.rateLimited],
+            use: logout
+        )
+        api.endpoint(
+            .get,
+            "/auth/me",
+            id: "me",
+            summary: "The caller's account",
+            access: Doc.customer,
+            responses: [200: Doc.user, 429: Doc.rateLimited],
+            use: me
+        )
+        api.endpoint(
+            .post,
+            "/auth/password",
+            id: "change_password",
+            summary: "Change the password; other sessions are revoked",
+            access: Doc.customer,
+            body: Doc.passwordBody,
+            responses: [204: OpenAPI.empty("Changed"), 429: Doc.rateLimited],
+            use: changePassword
+        )
+        api.endpoint(
+            .get,
+            "/auth/jwks.json",
+            id: "jwks",
+            summary: "The keys that verify access tokens",
+            access: .public,
+            responses: [200: OpenAPI.json(OpenAPI.ref("JWKS"), "A JSON Web Key Set"), 429: Doc.rateLimited],
+            use: publicKeys
+        )
     }
 
     var database: any Database { environment.database.fluent }
@@ -164,6 +225,10 @@ struct SessionRoutes: Sendable {
         }
         await sessions.endAccess(ended)
         return Response(status: .noContent)
+    }
+
+    @Sendable func publicKeys(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PublicJWKS> {
+        JSONResponse.verbatim(jwks)
     }
 
     static func normalised(_ email: String) -> String {

@@ -12,13 +12,58 @@ struct BasketRoutes: Sendable {
 
     var database: any Database { environment.database.fluent }
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        let basket = router.group("baskets/mine")
-        basket.get(use: show)
-        basket.delete(use: clear)
-        basket.post("items", use: addItem)
-        basket.patch("items/:product_id", use: setQuantity)
-        basket.delete("items/:product_id", use: removeItem)
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = BasketsOpenAPI
+        Doc.schemas(api)
+        api.endpoint(
+            .get,
+            "/baskets/mine",
+            id: "show",
+            summary: "The caller's basket in this store",
+            access: Doc.customer,
+            responses: [200: Doc.basket],
+            use: show
+        )
+        api.endpoint(
+            .delete,
+            "/baskets/mine",
+            id: "clear",
+            summary: "Empty the basket",
+            access: Doc.customer,
+            responses: [204: OpenAPI.empty("Emptied")],
+            use: clear
+        )
+        api.endpoint(
+            .post,
+            "/baskets/mine/items",
+            id: "add",
+            summary: "Add a product (quantities add up)",
+            access: Doc.customer,
+            body: Doc.addBody,
+            responses: [200: Doc.basket, 404: OpenAPI.problem("No such product"), 409: OpenAPI.problem("Not enough stock, or another currency")],
+            use: addItem
+        )
+        api.endpoint(
+            .patch,
+            "/baskets/mine/items/{product_id}",
+            id: "set_quantity",
+            summary: "Change a line's quantity",
+            access: Doc.customer,
+            parameters: [Doc.productId],
+            body: Doc.quantityBody,
+            responses: [200: Doc.basket, 404: Doc.notInBasket],
+            use: setQuantity
+        )
+        api.endpoint(
+            .delete,
+            "/baskets/mine/items/{product_id}",
+            id: "remove",
+            summary: "Remove a line",
+            access: Doc.customer,
+            parameters: [Doc.productId],
+            responses: [200: Doc.basket, 404: Doc.notInBasket],
+            use: removeItem
+        )
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<BasketResponse> {

@@ -18,11 +18,9 @@ public protocol ComptoirService: Sendable {
     var migrations: [any Migration] { get }
 
     /// Declares the service's endpoints (paths as in API.md, without `/api/v1`): each one is
-    /// routed, documented and access-checked from one declaration.
+    /// routed, documented in the service's OpenAPI document (which the gateway merges with the
+    /// others) and access-checked from one declaration.
     func declare(_ api: ServiceAPI)
-
-    /// Adds routes not yet declared with ``declare(_:)`` (paths as in API.md, without `/api/v1`).
-    func addRoutes(to router: Router<ComptoirRequestContext>)
 
     /// Events the service consumes; each runs in a transaction with its inbox row.
     var eventHandlers: [EventHandler] { get }
@@ -32,10 +30,6 @@ public protocol ComptoirService: Sendable {
 
     /// Long-running work beside the HTTP server (schedulers, background jobs).
     var backgroundServices: [any Service] { get }
-
-    /// The service's own OpenAPI 3.1 document when its endpoints are not declared with
-    /// ``declare(_:)``; the gateway merges them all.
-    var openAPIDocument: JSONValue? { get }
 }
 
 extension ComptoirService {
@@ -43,9 +37,6 @@ extension ComptoirService {
     public var eventHandlers: [EventHandler] { [] }
     public func prepare() async throws {}
     public var backgroundServices: [any Service] { [] }
-    public var openAPIDocument: JSONValue? { nil }
-    public func declare(_ api: ServiceAPI) {}
-    public func addRoutes(to router: Router<ComptoirRequestContext>) {}
 }
 
 /// A consumer of some event types: `handle` runs inside the transaction that records the event

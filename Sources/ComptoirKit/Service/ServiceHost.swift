@@ -14,7 +14,7 @@ public struct ServiceHost {
     public let service: any ComptoirService
     public let router: Router<ComptoirRequestContext>
     /// The service's OpenAPI document, served at `/openapi.json`.
-    public let document: JSONValue?
+    public let document: JSONValue
 
     /// Opens the service, runs its migrations and `prepare`, and registers its subscriptions.
     public static func make<S: ComptoirService>(_ type: S.Type, platform: PlatformResources, loadDemoData: Bool = false) async throws -> ServiceHost {
@@ -40,13 +40,8 @@ public struct ServiceHost {
         Self.addMetricsRoute(to: router, metrics: environment.metrics)
         let api = ServiceAPI(router: router, title: "Comptoir \(S.id.rawValue) service", tag: S.id.rawValue)
         service.declare(api)
-        service.addRoutes(to: router)
-        let declared = api.document
-        let document = declared["paths"] == .object([:]) ? service.openAPIDocument : declared
-        router.get("/openapi.json") { _, _ -> JSONResponse<JSONValue> in
-            guard let document else { throw ProblemError.notFound("OpenAPI document") }
-            return .verbatim(document)
-        }
+        let document = api.document
+        router.get("/openapi.json") { _, _ -> JSONResponse<JSONValue> in .verbatim(document) }
         return ServiceHost(id: S.id, environment: environment, service: service, router: router, document: document)
     }
 

@@ -12,9 +12,32 @@ struct ContactRoutes: Sendable {
 
     var database: any Database { environment.database.fluent }
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        router.post("contacts", use: send)
-        router.get("contacts", use: list)
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = ContactsOpenAPI
+        Doc.schemas(api)
+        api.endpoint(
+            .post,
+            "/contacts",
+            id: "send",
+            summary: "Send the contact form (rate limited per address)",
+            access: .public,
+            body: Doc.form,
+            responses: [
+                202: OpenAPI.json(Doc.receipt, "Received; the team is mailed"),
+                422: OpenAPI.problem("Invalid fields"), 429: OpenAPI.problem("Too many messages from this address (Retry-After)"),
+            ],
+            use: send
+        )
+        api.endpoint(
+            .get,
+            "/contacts",
+            id: "list",
+            summary: "Messages received, newest first",
+            access: .roles([.admin]),
+            parameters: OpenAPI.pagination + [OpenAPI.parameter("topic", Doc.topic)],
+            responses: [200: OpenAPI.json(OpenAPI.page(of: "ContactMessage")), 422: OpenAPI.problem("Bad filter")],
+            use: list
+        )
     }
 
     /// Every attempt counts against the sender's address, valid or not, so the form cannot be

@@ -17,11 +17,43 @@ struct DeliveryRoutes: Sendable {
     /// takes any up to 9999-12-31) is a typing mistake, refused rather than shown to the customer.
     static let maximumEstimateAhead: TimeInterval = 366 * 86_400
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        let deliveries = router.group("deliveries")
-        deliveries.get(use: list)
-        deliveries.get("track/:tracking_number", use: track)
-        deliveries.patch(":id", use: update)
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = DeliveriesOpenAPI
+        Doc.schemas(api)
+        api.endpoint(
+            .get,
+            "/deliveries",
+            id: "list",
+            summary: "The caller's shipments, for one order or the latest 100",
+            access: Doc.owner,
+            parameters: [OpenAPI.parameter("order_id", OpenAPI.uuid)],
+            responses: [200: OpenAPI.json(OpenAPI.array(of: OpenAPI.ref("Delivery"))), 422: OpenAPI.problem("order_id is not a UUID")],
+            use: list
+        )
+        api.endpoint(
+            .get,
+            "/deliveries/track/{tracking_number}",
+            id: "track",
+            summary: "Track a parcel (no personal data)",
+            access: .public,
+            parameters: [Doc.trackingNumber],
+            responses: [200: OpenAPI.json(OpenAPI.ref("Tracking")), 404: OpenAPI.problem("Unknown tracking number")],
+            use: track
+        )
+        api.endpoint(
+            .patch,
+            "/deliveries/{id}",
+            id: "update",
+            summary: "Move a shipment along, or change its carrier or estimate",
+            access: Doc.admin,
+            parameters: [Doc.id],
+            body: Doc.updateBody,
+            responses: [
+                200: OpenAPI.json(OpenAPI.ref("Delivery")), 404: OpenAPI.problem("No such delivery"),
+                409: OpenAPI.problem("Not a move the state machine allows"),
+            ],
+            use: update
+        )
     }
 
     /// `?order_id=` gives that order's shipments; without it, the caller's latest. Another

@@ -11,12 +11,52 @@ struct CampaignRoutes: Sendable {
 
     var database: any Database { environment.database.fluent }
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        let campaigns = router.group("newsletters/campaigns")
-        campaigns.get(use: list)
-        campaigns.post(use: create)
-        campaigns.get(":id", use: show)
-        campaigns.post(":id/send", use: send)
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = NewslettersOpenAPI
+        api.endpoint(
+            .get,
+            "/newsletters/campaigns",
+            id: "campaigns",
+            summary: "The store's campaigns, newest first",
+            access: Doc.marketing,
+            parameters: OpenAPI.pagination + [OpenAPI.parameter("status", Doc.campaignStatus)],
+            responses: [200: OpenAPI.json(OpenAPI.page(of: "Campaign"))],
+            use: list
+        )
+        api.endpoint(
+            .post,
+            "/newsletters/campaigns",
+            id: "create_campaign",
+            summary: "A campaign from a template, a draft unless scheduled_at is given",
+            access: Doc.marketing,
+            body: Doc.campaignBody,
+            responses: [201: OpenAPI.json(OpenAPI.ref("Campaign"), "Created")],
+            use: create
+        )
+        api.endpoint(
+            .get,
+            "/newsletters/campaigns/{id}",
+            id: "campaign",
+            summary: "One campaign with its sent count",
+            access: Doc.marketing,
+            parameters: [Doc.id],
+            responses: [200: OpenAPI.json(OpenAPI.ref("Campaign")), 404: Doc.noCampaign],
+            use: show
+        )
+        api.endpoint(
+            .post,
+            "/newsletters/campaigns/{id}/send",
+            id: "send",
+            summary: "Send now, or at scheduled_at",
+            access: Doc.marketing,
+            parameters: [Doc.id],
+            body: Doc.sendBody,
+            responses: [
+                202: OpenAPI.json(OpenAPI.ref("Campaign"), "Accepted"), 404: Doc.noCampaign,
+                409: OpenAPI.problem("Already sending or sent"),
+            ],
+            use: send
+        )
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<CampaignResponse>> {

@@ -8,8 +8,20 @@ import Hummingbird
 struct MailLogRoutes: Sendable {
     let environment: ServiceEnvironment
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        router.get("newsletters/mails", use: list)
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = NewslettersOpenAPI
+        api.endpoint(
+            .get,
+            "/newsletters/mails",
+            id: "mail_log",
+            summary: "The outgoing mail log, newest first",
+            access: Doc.admin,
+            parameters: OpenAPI.pagination + [
+                OpenAPI.parameter("to", ["type": "string", "format": "email"]), OpenAPI.parameter("reason", OpenAPI.string),
+            ],
+            responses: [200: OpenAPI.json(OpenAPI.page(of: "Mail"))],
+            use: list
+        )
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<MailLogEntry>> {

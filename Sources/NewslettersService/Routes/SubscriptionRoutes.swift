@@ -18,10 +18,41 @@ struct SubscriptionRoutes: Sendable {
 
     var database: any Database { environment.database.fluent }
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        router.post("newsletters/subscriptions", use: subscribe)
-        router.get("newsletters/subscriptions/confirm", use: confirm)
-        router.post("newsletters/unsubscribe", use: unsubscribe)
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = NewslettersOpenAPI
+        api.endpoint(
+            .post,
+            "/newsletters/subscriptions",
+            id: "subscribe",
+            summary: "Subscribe an address: a confirmation mail is sent (double opt-in)",
+            access: .public,
+            body: Doc.subscribeBody,
+            responses: [202: OpenAPI.empty("Accepted, whether or not the address was already subscribed")],
+            use: subscribe
+        )
+        api.endpoint(
+            .get,
+            "/newsletters/subscriptions/confirm",
+            id: "confirm",
+            summary: "Confirm a subscription from its mailed link",
+            access: .public,
+            parameters: [OpenAPI.parameter("token", OpenAPI.string, required: true)],
+            responses: [
+                200: OpenAPI.json(OpenAPI.ref("Subscription")), 400: Doc.badToken, 404: OpenAPI.problem("No such subscription"),
+                410: Doc.expired,
+            ],
+            use: confirm
+        )
+        api.endpoint(
+            .post,
+            "/newsletters/unsubscribe",
+            id: "unsubscribe",
+            summary: "Unsubscribe with the token of a mail's link (or ?token= for one-click)",
+            access: .public,
+            body: Doc.token,
+            responses: [200: OpenAPI.json(OpenAPI.ref("Subscription")), 400: Doc.badToken, 410: Doc.expired],
+            use: unsubscribe
+        )
     }
 
     /// Always 202, whether the address was new, pending or already confirmed: the answer says

@@ -13,12 +13,49 @@ struct TemplateRoutes: Sendable {
 
     var database: any Database { environment.database.fluent }
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        let templates = router.group("newsletters/templates")
-        templates.get(use: list)
-        templates.post(use: create)
-        templates.get(":id", use: show)
-        templates.post(":id/preview", use: preview)
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = NewslettersOpenAPI
+        api.endpoint(
+            .get,
+            "/newsletters/templates",
+            id: "templates",
+            summary: "The store's mail templates, newest first",
+            access: Doc.marketing,
+            parameters: OpenAPI.pagination,
+            responses: [200: OpenAPI.json(OpenAPI.page(of: "Template"))],
+            use: list
+        )
+        api.endpoint(
+            .post,
+            "/newsletters/templates",
+            id: "create_template",
+            summary: "A Mustache template: subject, text part and optional HTML part",
+            access: Doc.marketing,
+            body: Doc.templateBody,
+            responses: [201: OpenAPI.json(OpenAPI.ref("Template"), "Created")],
+            use: create
+        )
+        api.endpoint(
+            .get,
+            "/newsletters/templates/{id}",
+            id: "template",
+            summary: "One template",
+            access: Doc.marketing,
+            parameters: [Doc.id],
+            responses: [200: OpenAPI.json(OpenAPI.ref("Template")), 404: Doc.noTemplate],
+            use: show
+        )
+        api.endpoint(
+            .post,
+            "/newsletters/templates/{id}/preview",
+            id: "preview",
+            summary: "The template rendered with sample values",
+            access: Doc.marketing,
+            parameters: [Doc.id],
+            body: Doc.previewBody,
+            responses: [200: OpenAPI.json(Doc.preview), 404: Doc.noTemplate],
+            use: preview
+        )
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<TemplateResponse>> {

@@ -11,12 +11,55 @@ struct OrderRoutes: Sendable {
 
     var database: any Database { environment.database.fluent }
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        let orders = router.group("orders")
-        orders.get(use: list)
-        orders.post(use: create)
-        orders.get(":id", use: show)
-        orders.post(":id/cancel", use: cancel)
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = OrdersOpenAPI
+        Doc.schemas(api)
+        api.endpoint(
+            .get,
+            "/orders",
+            id: "list",
+            summary: "The caller's orders, newest first (admin: every order, filtered)",
+            access: Doc.customer,
+            parameters: Doc.listParameters,
+            responses: [200: OpenAPI.json(OpenAPI.page(of: "Order")), 422: OpenAPI.problem("Bad filter")],
+            use: list
+        )
+        api.endpoint(
+            .post,
+            "/orders",
+            id: "checkout",
+            summary: "Check out the basket: a pending order; the saga confirms or cancels it",
+            access: Doc.customer,
+            parameters: [Doc.idempotencyKey],
+            body: Doc.checkoutBody,
+            responses: [
+                201: OpenAPI.json(OpenAPI.ref("Order"), "Placed (or the first result for this Idempotency-Key, with Idempotent-Replayed: true)"),
+                409: OpenAPI.problem("Empty basket, a changed price, or a key reused for another request"),
+                422: OpenAPI.problem("Unknown address or bad Idempotency-Key"), 502: OpenAPI.problem("A service needed for checkout is down"),
+                504: OpenAPI.problem("A service needed for checkout is too slow"),
+            ],
+            use: create
+        )
+        api.endpoint(
+            .get,
+            "/orders/{id}",
+            id: "show",
+            summary: "One order with its lines and history",
+            access: Doc.customer,
+            parameters: [Doc.id],
+            responses: [200: Doc.order, 404: Doc.notFound],
+            use: show
+        )
+        api.endpoint(
+            .post,
+            "/orders/{id}/cancel",
+            id: "cancel",
+            summary: "Cancel a pending or confirmed order; its stock is released",
+            access: Doc.customer,
+            parameters: [Doc.id],
+            responses: [200: Doc.order, 404: Doc.notFound, 409: OpenAPI.problem("Already shipped, delivered or cancelled")],
+            use: cancel
+        )
     }
 
     @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<OrderResponse> {

@@ -1,10 +1,30 @@
 import ComptoirContracts
 import ComptoirKit
 
-/// The orders service's OpenAPI document.
+/// The schemas and shared fragments of the orders service's endpoints (``OrderRoutes``
+/// declares the endpoints themselves).
 enum OrdersOpenAPI {
-    static var document: JSONValue {
-        var api = OpenAPIBuilder(title: "Comptoir orders service", tag: "orders")
+    static let status = OpenAPI.enumeration(OrderStatus.allCases.map(\.rawValue))
+    static let customer = OpenAPIBuilder.Access.roles([.customer])
+    static let order = OpenAPI.json(OpenAPI.ref("Order"))
+    static let id = OpenAPI.parameter("id", in: "path", OpenAPI.uuid)
+    static let notFound = OpenAPI.problem("No such order (or not yours)")
+    static let idempotencyKey = OpenAPI.parameter(
+        "Idempotency-Key",
+        in: "header",
+        ["type": "string", "maxLength": 255, "description": "the same key from the same user returns the first order"]
+    )
+    static let checkoutBody = OpenAPI.object(
+        ["shipping_address_id": OpenAPI.uuid, "billing_address_id": OpenAPI.uuid],
+        required: ["shipping_address_id"]
+    )
+    static let listParameters: [JSONValue] =
+        OpenAPI.pagination + [
+            OpenAPI.parameter("status", status), OpenAPI.parameter("user_id", ["type": "string", "format": "uuid", "description": "admin only"]),
+            OpenAPI.parameter("number", ["type": "string", "description": "admin only"]),
+        ]
+
+    static func schemas(_ api: ServiceAPI) {
         let address = OpenAPI.object(
             [
                 "id": OpenAPI.uuid, "name": OpenAPI.string, "line1": OpenAPI.string, "line2": OpenAPI.nullable("string"), "city": OpenAPI.string,
@@ -12,7 +32,6 @@ enum OrdersOpenAPI {
             ],
             required: ["id", "name", "line1", "city", "postal_code", "country"]
         )
-        let status = OpenAPI.enumeration(OrderStatus.allCases.map(\.rawValue))
         api.schema(
             "Order",
             OpenAPI.object(
@@ -41,61 +60,5 @@ enum OrdersOpenAPI {
                 required: ["id", "number", "status", "user_id", "lines", "total", "currency", "status_history", "created_at", "updated_at"]
             )
         )
-        let customer = OpenAPIBuilder.Access.roles([.customer])
-        let order = OpenAPI.json(OpenAPI.ref("Order"))
-        let id = OpenAPI.parameter("id", in: "path", OpenAPI.uuid)
-        let notFound = OpenAPI.problem("No such order (or not yours)")
-        api.operation(
-            "POST",
-            "/orders",
-            id: "checkout",
-            summary: "Check out the basket: a pending order; the saga confirms or cancels it",
-            access: customer,
-            parameters: [
-                OpenAPI.parameter(
-                    "Idempotency-Key",
-                    in: "header",
-                    ["type": "string", "maxLength": 255, "description": "the same key from the same user returns the first order"]
-                )
-            ],
-            body: OpenAPI.object(["shipping_address_id": OpenAPI.uuid, "billing_address_id": OpenAPI.uuid], required: ["shipping_address_id"]),
-            responses: [
-                201: OpenAPI.json(OpenAPI.ref("Order"), "Placed (or the first result for this Idempotency-Key, with Idempotent-Replayed: true)"),
-                409: OpenAPI.problem("Empty basket, a changed price, or a key reused for another request"),
-                422: OpenAPI.problem("Unknown address or bad Idempotency-Key"), 502: OpenAPI.problem("A service needed for checkout is down"),
-                504: OpenAPI.problem("A service needed for checkout is too slow"),
-            ]
-        )
-        api.operation(
-            "GET",
-            "/orders",
-            id: "list",
-            summary: "The caller's orders, newest first (admin: every order, filtered)",
-            access: customer,
-            parameters: OpenAPI.pagination + [
-                OpenAPI.parameter("status", status), OpenAPI.parameter("user_id", ["type": "string", "format": "uuid", "description": "admin only"]),
-                OpenAPI.parameter("number", ["type": "string", "description": "admin only"]),
-            ],
-            responses: [200: OpenAPI.json(OpenAPI.page(of: "Order")), 422: OpenAPI.problem("Bad filter")]
-        )
-        api.operation(
-            "GET",
-            "/orders/{id}",
-            id: "show",
-            summary: "One order with its lines and history",
-            access: customer,
-            parameters: [id],
-            responses: [200: order, 404: notFound]
-        )
-        api.operation(
-            "POST",
-            "/orders/{id}/cancel",
-            id: "cancel",
-            summary: "Cancel a pending or confirmed order; its stock is released",
-            access: customer,
-            parameters: [id],
-            responses: [200: order, 404: notFound, 409: OpenAPI.problem("Already shipped, delivered or cancelled")]
-        )
-        return api.document
     }
 }

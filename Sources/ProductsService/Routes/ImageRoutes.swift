@@ -14,9 +14,32 @@ struct ImageRoutes: Sendable {
 
     var database: any Database { environment.database.fluent }
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        router.post("products/:id/images", use: upload)
-        router.get("products/:id/images/:image_id", use: download)
+    /// The upload's raw body (JPEG, PNG or WebP) is not in the document: ``ServiceAPI`` documents
+    /// JSON bodies only.
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = ProductsOpenAPI
+        api.endpoint(
+            .post,
+            "/products/{id}/images",
+            id: "upload_image",
+            summary: "Add an image (JPEG, PNG or WebP, at most 5 MiB, raw body)",
+            access: Doc.catalog,
+            parameters: [Doc.id],
+            responses: [
+                201: Doc.stored, 404: Doc.notFound, 413: OpenAPI.problem("Over 5 MiB"), 415: OpenAPI.problem("Not a JPEG, PNG or WebP image"),
+            ],
+            use: upload
+        )
+        api.endpoint(
+            .get,
+            "/products/{id}/images/{image_id}",
+            id: "image",
+            summary: "An image's bytes",
+            access: .public,
+            parameters: [Doc.id, Doc.imageId],
+            responses: [200: ["description": "The image", "content": ["image/*": [:]]], 404: OpenAPI.problem("No such image")],
+            use: download
+        )
     }
 
     @Sendable func upload(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ImageResponse> {

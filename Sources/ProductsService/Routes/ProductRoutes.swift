@@ -11,15 +11,80 @@ struct ProductRoutes: Sendable {
 
     var database: any Database { environment.database.fluent }
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        let products = router.group("products")
-        products.get(use: list)
-        products.post(use: create)
-        products.get(":id", use: show)
-        products.patch(":id", use: patch)
-        products.delete(":id", use: delete)
-        products.put(":id/stock", use: setStock)
-        router.get("categories") { _, context in JSONResponse(try await catalog.categories(website: context.website)) }
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = ProductsOpenAPI
+        Doc.schemas(api)
+        api.endpoint(
+            .get,
+            "/products",
+            id: "list",
+            summary: "Search and list the catalog",
+            access: .public,
+            parameters: Doc.listParameters,
+            responses: [200: OpenAPI.json(OpenAPI.page(of: "Product")), 422: OpenAPI.problem("Bad filter")],
+            use: list
+        )
+        api.endpoint(
+            .post,
+            "/products",
+            id: "create",
+            summary: "Add a product",
+            access: Doc.catalog,
+            body: Doc.createBody,
+            responses: [201: OpenAPI.json(OpenAPI.ref("Product"), "Created"), 409: Doc.skuTaken],
+            use: create
+        )
+        api.endpoint(
+            .get,
+            "/products/{id}",
+            id: "show",
+            summary: "One product",
+            access: .public,
+            parameters: [Doc.id],
+            responses: [200: Doc.product, 404: Doc.notFound],
+            use: show
+        )
+        api.endpoint(
+            .patch,
+            "/products/{id}",
+            id: "update",
+            summary: "Change some fields of a product",
+            access: Doc.catalog,
+            parameters: [Doc.id],
+            body: Doc.patchBody,
+            responses: [200: Doc.product, 404: Doc.notFound, 409: Doc.skuTaken],
+            use: patch
+        )
+        api.endpoint(
+            .delete,
+            "/products/{id}",
+            id: "delete",
+            summary: "Remove a product",
+            access: Doc.catalog,
+            parameters: [Doc.id],
+            responses: [204: OpenAPI.empty("Deleted"), 404: Doc.notFound],
+            use: delete
+        )
+        api.endpoint(
+            .put,
+            "/products/{id}/stock",
+            id: "set_stock",
+            summary: "Set the available stock",
+            access: Doc.catalog,
+            parameters: [Doc.id],
+            body: Doc.stockBody,
+            responses: [200: Doc.product, 404: Doc.notFound],
+            use: setStock
+        )
+        api.endpoint(
+            .get,
+            "/categories",
+            id: "categories",
+            summary: "The store's categories with their product counts",
+            access: .public,
+            responses: [200: OpenAPI.json(OpenAPI.array(of: OpenAPI.ref("Category")))],
+            use: categories
+        )
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<ProductResponse>> {
@@ -31,6 +96,10 @@ struct ProductRoutes: Sendable {
             throw ProblemError.notFound("product")
         }
         return JSONResponse(product)
+    }
+
+    @Sendable func categories(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<[CategoryResponse]> {
+        JSONResponse(try await catalog.categories(website: context.website))
     }
 
     @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {

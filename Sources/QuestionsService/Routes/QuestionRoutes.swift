@@ -11,14 +11,69 @@ struct QuestionRoutes: Sendable {
 
     var database: any Database { environment.database.fluent }
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        let questions = router.group("questions")
-        questions.get(use: list)
-        questions.post(use: create)
-        questions.get("categories", use: categories)
-        questions.get(":id", use: show)
-        questions.put(":id", use: update)
-        questions.delete(":id", use: delete)
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = QuestionsOpenAPI
+        Doc.schemas(api)
+        api.endpoint(
+            .get,
+            "/questions",
+            id: "list",
+            summary: "The FAQ by category and position; q searches questions and answers",
+            access: .public,
+            parameters: OpenAPI.pagination + [OpenAPI.parameter("q", OpenAPI.string), OpenAPI.parameter("category", OpenAPI.string)],
+            responses: [200: OpenAPI.json(OpenAPI.page(of: "Question")), 422: OpenAPI.problem("Bad query")],
+            use: list
+        )
+        api.endpoint(
+            .post,
+            "/questions",
+            id: "create",
+            summary: "Add an entry (last in its category unless a position is given)",
+            access: Doc.admin,
+            body: Doc.body,
+            responses: [201: OpenAPI.json(OpenAPI.ref("Question"), "Created"), 422: Doc.invalid],
+            use: create
+        )
+        api.endpoint(
+            .get,
+            "/questions/categories",
+            id: "categories",
+            summary: "The FAQ's categories with their entry counts",
+            access: .public,
+            responses: [200: OpenAPI.json(OpenAPI.array(of: Doc.category))],
+            use: categories
+        )
+        api.endpoint(
+            .get,
+            "/questions/{id}",
+            id: "show",
+            summary: "One entry",
+            access: .public,
+            parameters: [Doc.id],
+            responses: [200: OpenAPI.json(OpenAPI.ref("Question")), 404: Doc.notFound],
+            use: show
+        )
+        api.endpoint(
+            .put,
+            "/questions/{id}",
+            id: "update",
+            summary: "Replace an entry",
+            access: Doc.admin,
+            parameters: [Doc.id],
+            body: Doc.body,
+            responses: [200: OpenAPI.json(OpenAPI.ref("Question")), 404: Doc.notFound, 422: Doc.invalid],
+            use: update
+        )
+        api.endpoint(
+            .delete,
+            "/questions/{id}",
+            id: "delete",
+            summary: "Remove an entry",
+            access: Doc.admin,
+            parameters: [Doc.id],
+            responses: [204: OpenAPI.empty("Deleted"), 404: Doc.notFound],
+            use: delete
+        )
     }
 
     /// `?q=` is full-text over questions and answers; `?category=` a slug. Entries come by

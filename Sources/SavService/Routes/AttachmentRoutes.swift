@@ -17,9 +17,32 @@ struct AttachmentRoutes: Sendable {
 
     var database: any Database { environment.database.fluent }
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        router.post("sav/tickets/:id/attachments", use: upload)
-        router.get("sav/tickets/:id/attachments/:attachment_id", use: download)
+    /// The upload is not JSON: its raw body streams to the blob store (the endpoint declares no body).
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = SavOpenAPI
+        api.endpoint(
+            .post,
+            "/sav/tickets/{id}/attachments",
+            id: "attach",
+            summary: "Attach a file: raw body, Content-Type and X-Filename, at most 10 MiB",
+            access: Doc.people,
+            parameters: [Doc.id, OpenAPI.parameter("X-Filename", in: "header", OpenAPI.string, required: true)],
+            responses: [
+                201: OpenAPI.json(Doc.attachment, "Stored"), 404: Doc.notFound, 413: OpenAPI.problem("Over 10 MiB"),
+                422: OpenAPI.problem("Missing X-Filename or Content-Type"),
+            ],
+            use: upload
+        )
+        api.endpoint(
+            .get,
+            "/sav/tickets/{id}/attachments/{attachment_id}",
+            id: "attachment",
+            summary: "An attachment's bytes, as a download",
+            access: Doc.people,
+            parameters: [Doc.id, OpenAPI.parameter("attachment_id", in: "path", OpenAPI.uuid)],
+            responses: [200: ["description": "The file", "content": ["application/octet-stream": [:]]], 404: OpenAPI.problem("No such attachment")],
+            use: download
+        )
     }
 
     @Sendable func upload(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<AttachmentResponse> {

@@ -10,13 +10,73 @@ struct TicketRoutes: Sendable {
 
     var database: any Database { environment.database.fluent }
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        let tickets = router.group("sav/tickets")
-        tickets.post(use: open)
-        tickets.get(use: list)
-        tickets.get(":id", use: show)
-        tickets.patch(":id", use: update)
-        tickets.post(":id/messages", use: reply)
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = SavOpenAPI
+        Doc.schemas(api)
+        api.endpoint(
+            .post,
+            "/sav/tickets",
+            id: "open",
+            summary: "Open a ticket, optionally about one of your orders",
+            access: .roles([.customer]),
+            body: OpenAPI.object(
+                ["subject": ["type": "string", "maxLength": 200], "message": ["type": "string", "maxLength": 10000], "order_id": OpenAPI.uuid],
+                required: ["subject", "message"]
+            ),
+            responses: [
+                201: OpenAPI.json(OpenAPI.ref("Ticket"), "Opened; the support team is mailed"),
+                422: OpenAPI.problem("Invalid fields or not your order"),
+            ],
+            use: open
+        )
+        api.endpoint(
+            .get,
+            "/sav/tickets",
+            id: "list",
+            summary: "Your tickets (agents: all, by status and assignee)",
+            access: Doc.people,
+            parameters: OpenAPI.pagination + [
+                OpenAPI.parameter("status", Doc.status),
+                OpenAPI.parameter("assignee", ["type": "string", "description": "an agent's id, or none (agents only)"]),
+            ],
+            responses: [200: OpenAPI.json(OpenAPI.page(of: "Ticket")), 422: OpenAPI.problem("Bad filter")],
+            use: list
+        )
+        api.endpoint(
+            .get,
+            "/sav/tickets/{id}",
+            id: "show",
+            summary: "One ticket with its thread and files",
+            access: Doc.people,
+            parameters: [Doc.id],
+            responses: [200: Doc.ticket, 404: Doc.notFound],
+            use: show
+        )
+        api.endpoint(
+            .patch,
+            "/sav/tickets/{id}",
+            id: "update",
+            summary: "Change the status or the assignee (null unassigns)",
+            access: .roles([.support]),
+            parameters: [Doc.id],
+            body: OpenAPI.object(["status": Doc.status, "assignee_id": OpenAPI.nullable("string")]),
+            responses: [
+                200: Doc.ticket, 404: Doc.notFound, 409: OpenAPI.problem("Not a move the state machine allows"),
+                422: OpenAPI.problem("Invalid fields"),
+            ],
+            use: update
+        )
+        api.endpoint(
+            .post,
+            "/sav/tickets/{id}/messages",
+            id: "reply",
+            summary: "Add a message (an agent's reply is mailed to the customer)",
+            access: Doc.people,
+            parameters: [Doc.id],
+            body: OpenAPI.object(["body": ["type": "string", "maxLength": 10000]], required: ["body"]),
+            responses: [201: Doc.ticket, 404: Doc.notFound, 409: OpenAPI.problem("The ticket is closed")],
+            use: reply
+        )
     }
 
     /// A customer opens a ticket, optionally about one of their orders (checked with orders).

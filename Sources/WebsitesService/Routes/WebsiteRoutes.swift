@@ -10,13 +10,60 @@ struct WebsiteRoutes: Sendable {
 
     var database: any Database { environment.database.fluent }
 
-    func add(to router: Router<ComptoirRequestContext>) {
-        let websites = router.group("websites")
-        websites.get("current", use: current)
-        websites.get(use: list)
-        websites.post(use: create)
-        websites.get(":id", use: show)
-        websites.put(":id", use: update)
+    func declare(_ api: ServiceAPI) {
+        typealias Doc = WebsitesOpenAPI
+        Doc.schemas(api)
+        api.endpoint(
+            .get,
+            "/websites/current",
+            id: "current",
+            summary: "The store chosen by X-Website or the Host header",
+            access: .public,
+            parameters: [OpenAPI.parameter("X-Website", in: "header", OpenAPI.string)],
+            responses: [200: Doc.website, 404: OpenAPI.problem("Unknown website code")],
+            use: current
+        )
+        api.endpoint(
+            .get,
+            "/websites",
+            id: "list",
+            summary: "List stores",
+            access: Doc.admin,
+            parameters: OpenAPI.pagination,
+            responses: [200: OpenAPI.json(OpenAPI.page(of: "Website"))],
+            use: list
+        )
+        api.endpoint(
+            .post,
+            "/websites",
+            id: "create",
+            summary: "Create a store",
+            access: Doc.admin,
+            body: Doc.body,
+            responses: [201: OpenAPI.json(OpenAPI.ref("Website"), "Created"), 409: Doc.taken],
+            use: create
+        )
+        api.endpoint(
+            .get,
+            "/websites/{id}",
+            id: "show",
+            summary: "One store",
+            access: Doc.admin,
+            parameters: [Doc.id],
+            responses: [200: Doc.website, 404: Doc.notFound],
+            use: show
+        )
+        api.endpoint(
+            .put,
+            "/websites/{id}",
+            id: "update",
+            summary: "Replace a store's settings",
+            access: Doc.admin,
+            parameters: [Doc.id],
+            body: Doc.body,
+            responses: [200: Doc.website, 404: Doc.notFound, 409: Doc.taken],
+            use: update
+        )
     }
 
     /// `X-Website: <code>` wins; otherwise the client's host (`X-Forwarded-Host` from the gateway, or
