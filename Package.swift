@@ -264,6 +264,7 @@ let package = Package(
                 "AsyncHTTPClient",
                 "Crypto",
                 "FluentKit",
+                "HTTPTypes",
                 "Hummingbird",
                 "HummingbirdTesting",
                 "JWTKit",

@@ -68,7 +68,7 @@ struct AddressRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<AddressResponse>> {
-        let userId = try context.require(.customer).requireUser()
+        let userId = try context.requirePrincipal().requireUser()
         let page = try PageRequest(from: request)
         var query = owned(by: userId, context)
         if let kind = request.uri.queryParameters["kind"].map(String.init) {
@@ -84,7 +84,7 @@ struct AddressRoutes: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<AddressResponse> {
-        let userId = try context.require(.customer).requireUser()
+        let userId = try context.requirePrincipal().requireUser()
         let fields = try await request.decodeJSON(as: AddressRequest.self, context: context).validated()
         let address = Address(userId: userId, websiteId: context.websiteId)
         address.apply(fields)
@@ -128,7 +128,7 @@ struct AddressRoutes: Sendable {
 
     /// The caller's address with the path's id, or 404.
     private func find(_ context: ComptoirRequestContext) async throws -> Address {
-        let userId = try context.require(.customer).requireUser()
+        let userId = try context.requirePrincipal().requireUser()
         return try await Address.find(in: context, on: database, notFound: "address") { $0.filter(\.$userId == userId) }
     }
 

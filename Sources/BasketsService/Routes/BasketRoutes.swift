@@ -72,7 +72,7 @@ struct BasketRoutes: Sendable {
     }
 
     @Sendable func addItem(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<BasketResponse> {
-        let principal = try context.require(.customer)
+        let principal = try context.requirePrincipal()
         let userId = try principal.requireUser()
         let body = try await request.decodeJSON(as: AddItemRequest.self, context: context)
         try BasketRules.checkQuantity(body.quantity)
@@ -148,7 +148,7 @@ struct BasketRoutes: Sendable {
     }
 
     private func owner(_ context: ComptoirRequestContext) throws -> UUID {
-        try context.require(.customer).requireUser()
+        try context.requirePrincipal().requireUser()
     }
 
     private func cacheOwner(_ userId: UUID, _ context: ComptoirRequestContext) -> BasketCache.Owner {

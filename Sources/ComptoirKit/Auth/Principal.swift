@@ -42,6 +42,13 @@ extension ComptoirRequestContext {
     /// The principal if it has one of `roles`; 401 without a token, 403 without the role.
     @discardableResult
     public func require(_ roles: Role...) throws -> Principal {
+        try require(roles)
+    }
+
+    /// The principal if it has one of `roles` (any principal when empty); 401 without a token,
+    /// 403 without the role.
+    @discardableResult
+    public func require(_ roles: [Role]) throws -> Principal {
         let principal = try requirePrincipal()
         guard roles.isEmpty || principal.hasAny(roles) else { throw ProblemError.forbidden() }
         return principal

@@ -14,8 +14,9 @@ import Hummingbird
 ///              use: show)
 /// ```
 ///
-/// The access is enforced before the handler runs: a missing token is a 401, a missing role a
-/// 403, as `ComptoirRequestContext.require` answers (a handler still asks for the principal it needs).
+/// The access is enforced before the handler runs, by `ComptoirRequestContext.require`: a missing
+/// token is a 401, a missing role a 403. A handler then takes the principal with
+/// `requirePrincipal()`, without naming the roles again.
 public final class ServiceAPI {
     public let router: Router<ComptoirRequestContext>
     private var builder: OpenAPIBuilder
@@ -78,13 +79,9 @@ public final class ServiceAPI {
 
     static func check(_ access: OpenAPIBuilder.Access, _ context: ComptoirRequestContext) throws {
         switch access {
-        case .public:
-            return
-        case .authenticated:
-            _ = try context.requirePrincipal()
-        case .roles(let roles):
-            let principal = try context.requirePrincipal()
-            guard principal.hasAny(roles) else { throw ProblemError.forbidden() }
+        case .public: return
+        case .authenticated: try context.require([])
+        case .roles(let roles): try context.require(roles)
         }
     }
 }

@@ -89,7 +89,6 @@ struct ContactRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<ContactMessageResponse>> {
-        try context.require(.admin)
         let page = try PageRequest(from: request)
         var query = ContactMessage.query(on: database).filter(\.$websiteId == context.website)
         if let topic = request.uri.queryParameters["topic"].map(String.init) {

@@ -60,7 +60,6 @@ struct CampaignRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<CampaignResponse>> {
-        try context.require(.marketing)
         let page = try PageRequest(from: request)
         var query = Campaign.query(on: database).filter(\.$websiteId == context.website)
         if let status = request.uri.queryParameters["status"].map(String.init) {
@@ -80,7 +79,6 @@ struct CampaignRoutes: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<CampaignResponse> {
-        try context.require(.marketing)
         let body = try await request.decodeJSON(as: CampaignRequest.self, context: context)
         var validator = Validator()
         validator.text(body.subject, "subject", length: 1...200)
@@ -102,14 +100,12 @@ struct CampaignRoutes: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<CampaignResponse> {
-        try context.require(.marketing)
         let campaign = try await Campaign.find(in: context, on: database, notFound: "campaign")
         return JSONResponse(try CampaignResponse(campaign, sentCount: try await runner.sentCount(campaign)))
     }
 
     /// A draft (or a scheduled campaign, to move it) goes out at `scheduled_at`, or now.
     @Sendable func send(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<CampaignResponse> {
-        try context.require(.marketing)
         let campaign = try await Campaign.find(in: context, on: database, notFound: "campaign")
         let hasBody = (request.headers[.contentLength].flatMap(Int.init) ?? 0) > 0
         let body = hasBody ? try await request.decodeJSON(as: SendRequest.self, context: context) : SendRequest(scheduledAt: nil)

@@ -25,7 +25,6 @@ struct MailLogRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<MailLogEntry>> {
-        try context.require(.admin)
         let page = try PageRequest(from: request)
         var query = OutgoingMail.query(on: environment.database.fluent)
         if let to = request.uri.queryParameters["to"].map(String.init) {

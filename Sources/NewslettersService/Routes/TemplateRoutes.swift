@@ -59,7 +59,6 @@ struct TemplateRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<TemplateResponse>> {
-        try context.require(.marketing)
         let page = try PageRequest(from: request)
         let query = MailTemplate.query(on: database).filter(\.$websiteId == context.website)
         let total = try await query.count()
@@ -71,7 +70,6 @@ struct TemplateRoutes: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TemplateResponse> {
-        try context.require(.marketing)
         let body = try await request.decodeJSON(as: TemplateRequest.self, context: context)
         var validator = Validator()
         validator.text(body.name, "name", length: 1...100)
@@ -107,13 +105,11 @@ struct TemplateRoutes: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TemplateResponse> {
-        try context.require(.marketing)
-        return JSONResponse(try await response(try await MailTemplate.find(in: context, on: database, notFound: "template")))
+        JSONResponse(try await response(try await MailTemplate.find(in: context, on: database, notFound: "template")))
     }
 
     /// The mail as a subscriber would get it, with `values` for the variables.
     @Sendable func preview(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<CampaignTemplate.Rendered> {
-        try context.require(.marketing)
         let template = try await MailTemplate.find(in: context, on: database, notFound: "template")
         let sample = try await request.decodeJSON(as: PreviewRequest.self, context: context).validated()
         let sources = try await TemplateSources.load(template, from: environment.blobs)

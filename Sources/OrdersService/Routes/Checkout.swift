@@ -23,7 +23,7 @@ struct Checkout: Sendable {
     static let maximumKeyLength = 255
 
     func place(_ request: Request, context: ComptoirRequestContext) async throws -> (order: Order, replayed: Bool) {
-        let principal = try context.require(.customer)
+        let principal = try context.requirePrincipal()
         let userId = try principal.requireUser()
         let key = try Self.idempotencyKey(request)
         let body = try await request.decodeJSON(as: CheckoutRequest.self, context: context)

@@ -70,7 +70,7 @@ struct OrderRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<OrderResponse>> {
-        let principal = try context.require(.customer)
+        let principal = try context.requirePrincipal()
         let page = try PageRequest(from: request)
         let query = request.uri.queryParameters
         var validator = Validator()
@@ -134,7 +134,7 @@ struct OrderRoutes: Sendable {
 
     /// The order named in the path if the caller may see it: its owner or an admin, in this store.
     private func find(_ context: ComptoirRequestContext) async throws -> Order {
-        let principal = try context.require(.customer)
+        let principal = try context.requirePrincipal()
         return try await Order.find(in: context, on: database, notFound: "order") { orders in
             let orders = orders.with(\.$lines).with(\.$history)
             if principal.has(.admin) { return orders }

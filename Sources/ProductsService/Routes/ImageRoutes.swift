@@ -43,7 +43,6 @@ struct ImageRoutes: Sendable {
     }
 
     @Sendable func upload(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ImageResponse> {
-        try context.require(.catalog)
         let product = try await Product.find(in: context, on: database, notFound: "product")
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumSize {
             throw ProblemError(.contentTooLarge, "Images are limited to 5 MiB.")

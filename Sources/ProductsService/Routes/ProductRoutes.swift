@@ -103,7 +103,6 @@ struct ProductRoutes: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
-        try context.require(.catalog)
         let body = try await request.decodeJSON(as: ProductCreateRequest.self, context: context)
         var validator = Validator()
         ProductRules.check(
@@ -132,7 +131,6 @@ struct ProductRoutes: Sendable {
     }
 
     @Sendable func patch(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
-        try context.require(.catalog)
         let product = try await Product.find(in: context, on: database, notFound: "product")
         let body = try await request.decodeJSON(as: ProductPatchRequest.self, context: context)
         var validator = Validator()
@@ -158,7 +156,6 @@ struct ProductRoutes: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
-        try context.require(.catalog)
         let product = try await Product.find(in: context, on: database, notFound: "product")
         let productId = try product.requireID()
         let images = try await ProductImage.query(on: database).filter(\.$productId == productId).all()
@@ -174,7 +171,6 @@ struct ProductRoutes: Sendable {
     }
 
     @Sendable func setStock(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
-        try context.require(.catalog)
         let product = try await Product.find(in: context, on: database, notFound: "product")
         let productId = try product.requireID()
         let body = try await request.decodeJSON(as: StockRequest.self, context: context)

@@ -46,7 +46,7 @@ struct AttachmentRoutes: Sendable {
     }
 
     @Sendable func upload(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<AttachmentResponse> {
-        let principal = try context.require(.customer, .support)
+        let principal = try context.requirePrincipal()
         let uploader = try principal.requireUser()
         let ticket = try await TicketAccess.find(context.parameters.get("id", as: UUID.self), principal, context, on: database)
         guard ticket.status != .closed else { throw ProblemError.conflict("Ticket \(ticket.number) is closed.") }
@@ -83,7 +83,7 @@ struct AttachmentRoutes: Sendable {
     }
 
     @Sendable func download(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
-        let principal = try context.require(.customer, .support)
+        let principal = try context.requirePrincipal()
         let ticket = try await TicketAccess.find(context.parameters.get("id", as: UUID.self), principal, context, on: database)
         guard let id = context.parameters.get("attachment_id", as: UUID.self), let attachment = ticket.attachments.first(where: { $0.id == id })
         else { throw ProblemError.notFound("attachment") }

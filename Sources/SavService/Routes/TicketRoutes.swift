@@ -81,7 +81,7 @@ struct TicketRoutes: Sendable {
 
     /// A customer opens a ticket, optionally about one of their orders (checked with orders).
     @Sendable func open(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TicketResponse> {
-        let principal = try context.require(.customer)
+        let principal = try context.requirePrincipal()
         let userId = try principal.requireUser()
         let body = try await request.decodeJSON(as: NewTicketRequest.self, context: context).validated()
         async let customerCall = environment.client.currentUser(principal, context: context, request: request)
@@ -137,7 +137,7 @@ struct TicketRoutes: Sendable {
     /// Customers see their own tickets; agents see every ticket, filtered by status and assignee
     /// (`assignee=none` for the unassigned ones).
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<TicketResponse>> {
-        let principal = try context.require(.customer, .support)
+        let principal = try context.requirePrincipal()
         let page = try PageRequest(from: request)
         let parameters = request.uri.queryParameters
         var validator = Validator()
@@ -170,7 +170,7 @@ struct TicketRoutes: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TicketResponse> {
-        let principal = try context.require(.customer, .support)
+        let principal = try context.requirePrincipal()
         let ticket = try await TicketAccess.find(context.parameters.get("id", as: UUID.self), principal, context, on: database)
         return JSONResponse(try TicketResponse(ticket))
     }
@@ -178,7 +178,7 @@ struct TicketRoutes: Sendable {
     /// A message in the thread. An agent's reply waits for the customer (`pending`) and is mailed
     /// to them; a customer's message (re)opens the ticket. A closed ticket takes no more messages.
     @Sendable func reply(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TicketResponse> {
-        let principal = try context.require(.customer, .support)
+        let principal = try context.requirePrincipal()
         let author = try principal.requireUser()
         let ticket = try await TicketAccess.find(context.parameters.get("id", as: UUID.self), principal, context, on: database)
         let body = try await request.decodeJSON(as: NewMessageRequest.self, context: context).validated()
@@ -212,7 +212,7 @@ struct TicketRoutes: Sendable {
 
     /// Agents change the status (along the state machine) and the assignee.
     @Sendable func update(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TicketResponse> {
-        let principal = try context.require(.support)
+        let principal = try context.requirePrincipal()
         let ticket = try await TicketAccess.find(context.parameters.get("id", as: UUID.self), principal, context, on: database)
         let body = try await request.decodeJSON(as: TicketUpdateRequest.self, context: context)
         var validator = Validator()
