@@ -36,6 +36,10 @@ let productPackages: [String: String] = [
     "Prometheus": "swift-prometheus",
     "ServiceLifecycle": "swift-service-lifecycle",
     "UnixSignals": "swift-service-lifecycle",
+    "Tracing": "swift-distributed-tracing",
+    "Instrumentation": "swift-distributed-tracing",
+    "ServiceContextModule": "swift-service-context",
+    "OTel": "swift-otel",
 ]
 
 /// Dependencies by module name: a product of ``productPackages``, otherwise a target of this package.
@@ -71,6 +75,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-service-context.git", from: "1.5.1"),
+        // OTLP over HTTP only: the default traits would build gRPC as well.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         .target(name: "Redis", dependencies: uses("Crypto", "Logging", "NIOCore", "NIOPosix")),
@@ -91,6 +99,7 @@ let package = Package(
                 "HTTPTypes",
                 "Hummingbird",
                 "HummingbirdCore",
+                "Instrumentation",
                 "JWTKit",
                 "Logging",
                 "NIOConcurrencyHelpers",
@@ -101,8 +110,10 @@ let package = Package(
                 "NIOPosix",
                 "PostgresKit",
                 "Prometheus",
+                "ServiceContextModule",
                 "ServiceLifecycle",
-                "SQLKit"
+                "SQLKit",
+                "Tracing"
             )
         ),
         .target(
@@ -121,6 +132,7 @@ let package = Package(
                 "NIOFoundationCompat",
                 "NIOPosix",
                 "NIOSSL",
+                "OTel",
                 "ServiceLifecycle"
             )
         ),
@@ -189,7 +201,8 @@ let package = Package(
                 "NIOFoundationEssentialsCompat",
                 "NIOHTTP1",
                 "NIOSSL",
-                "ServiceLifecycle"
+                "ServiceLifecycle",
+                "Tracing"
             ),
             resources: [.copy("Storefront")]
         ),

@@ -73,7 +73,7 @@ public struct AuthService: ComptoirService {
         let database = environment.database.fluent
         if try await User.query(on: database).filter(\.$email == email).first() != nil { return .alreadyExists }
         let user = User(email: email, name: name, passwordHash: try await hasher.hash(password), roles: [.admin, .customer])
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             try await user.create(on: tx)
             try await audit.record(.adminBootstrapped, userId: user.id, client: .commandLine, on: tx)
             try await environment.outbox.append(UserRegistered(userId: user.requireID(), email: user.email, name: user.name), on: tx)

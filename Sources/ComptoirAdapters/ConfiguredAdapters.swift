@@ -99,6 +99,15 @@ public struct ConfiguredAdapters: PlatformAdapters {
     public func shutdown() async {
         await redis?.close()
     }
+
+    /// A tracer of its own for `component` when `COMPTOIR_OTLP_ENDPOINT` is set, else none.
+    public func telemetry(for component: String) throws -> Telemetry {
+        guard let tracing = settings.tracing else { return .off }
+        return try OTLPTelemetry.make(component: component, settings: tracing, logger: logger)
+    }
+
+    /// Puts the current span's `trace_id` and `span_id` on every log line (for `LoggingSystem.bootstrap`).
+    public static var loggingMetadataProvider: Logger.MetadataProvider { OTLPTelemetry.loggingMetadataProvider }
 }
 
 extension PlatformResources {

@@ -51,7 +51,7 @@ public struct EmbeddedPlatform {
             services.append(serviceHost.application(host: "127.0.0.1", port: servicePort, closesResources: false))
             upstreams[serviceHost.id] = URL(string: "http://127.0.0.1:\(servicePort)")!  // trap-checked: an IPv4 literal and a numeric port
         }
-        let gateway = Gateway(platform: platform, configuration: gatewayConfiguration, upstreams: upstreams)
+        let gateway = try Gateway(platform: platform, configuration: gatewayConfiguration, upstreams: upstreams)
         services.append(try gateway.application(host: host, port: port, onServerRunning: onGatewayRunning))
         return services
     }

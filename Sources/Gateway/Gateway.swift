@@ -18,12 +18,15 @@ import ServiceLifecycle
 public struct Gateway: Sendable {
     let platform: PlatformResources
     let configuration: GatewayConfiguration
-    let metrics = ServiceMetrics()
+    let metrics: ServiceMetrics
+    /// The gateway's tracing, reporting as `comptoir-gateway`.
+    let telemetry: Telemetry
     let proxy: ReverseProxy
     let openAPI: OpenAPIMerger
     let limiter: any RateLimiter
     let websites: WebsiteResolver
     let overview: AccountOverview
+    let audit: AuditAggregation
     let upstreams: [ServiceID: URL]
     let httpClient: HTTPClient
     let logger: Logger
@@ -31,8 +34,12 @@ public struct Gateway: Sendable {
     /// - Parameter upstreams: the services this deployment has, and where they listen.
     /// - Parameter configuration: its settings, `GatewayConfiguration(environment: platform.configuration.environment)`
     ///   read before anything opens, so that a bad one stops the start at once.
-    public init(platform: PlatformResources, configuration: GatewayConfiguration, upstreams: [ServiceID: URL]) {
+    public init(platform: PlatformResources, configuration: GatewayConfiguration, upstreams: [ServiceID: URL]) throws {
         var logger = platform.logger
+        let metrics = ServiceMetrics(build: platform.configuration.build)
+        let telemetry = try platform.adapters.telemetry(for: "gateway")
+        self.metrics = metrics
+        self.telemetry = telemetry
         logger[metadataKey: "component"] = "gateway"
         self.platform = platform
         self.configuration = configuration
@@ -47,13 +54,17 @@ public struct Gateway: Sendable {
         // A proxy hands redirects to the client (a 307 to a presigned download among them).
         clientConfiguration.redirectConfiguration = .disallow
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        self.proxy = ReverseProxy(httpClient: httpClient, upstreams: upstreams, configuration: configuration, metrics: metrics)
+        self.proxy = ReverseProxy(httpClient: httpClient, upstreams: upstreams, configuration: configuration, metrics: metrics, telemetry: telemetry)
         self.openAPI = OpenAPIMerger(httpClient: httpClient, upstreams: upstreams, logger: logger)
         self.limiter = platform.rateLimiter("gateway")
-        self.websites = WebsiteResolver(httpClient: httpClient, websitesURL: upstreams[.websites])
+        self.websites = WebsiteResolver(httpClient: httpClient, websitesURL: upstreams[.websites], telemetry: telemetry)
         self.overview = AccountOverview(
-            client: InternalClient(httpClient: httpClient, serviceURLs: upstreams, tokens: nil),
+            client: InternalClient(httpClient: httpClient, serviceURLs: upstreams, tokens: nil, telemetry: telemetry),
             services: Set(upstreams.keys)
+        )
+        self.audit = AuditAggregation(
+            client: InternalClient(httpClient: httpClient, serviceURLs: upstreams, tokens: nil, telemetry: telemetry),
+            services: upstreams.keys.sorted { $0.rawValue < $1.rawValue }
         )
     }
 
@@ -65,7 +76,7 @@ public struct Gateway: Sendable {
     /// The gateway's router, exposed for tests.
     public func makeRouter() -> Router<ComptoirRequestContext> {
         let router = Router(context: ComptoirRequestContext.self)
-        ServiceHost.addStandardMiddleware(to: router, metrics: metrics, configuration: platform.configuration)
+        ServiceHost.addStandardMiddleware(to: router, metrics: metrics, telemetry: telemetry, configuration: platform.configuration)
         router.add(middleware: SecurityHeadersMiddleware(tls: configuration.tlsCertificateFile != nil, imageOrigins: storeOrigins))
         if !configuration.corsOrigins.isEmpty { router.add(middleware: CORSPolicyMiddleware(origins: Set(configuration.corsOrigins))) }
         router.add(
@@ -81,6 +92,7 @@ public struct Gateway: Sendable {
         let openAPI = self.openAPI
         router.get("/api/v1/openapi.json") { _, _ in JSONResponse.verbatim(await openAPI.document()) }
         router.get("/api/v1/account/overview", use: accountOverview)
+        router.get("/api/v1/audit", use: auditTrail)
         for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete, .options] {
             router.on("/api/v1/**", method: method, use: proxyRequest)
         }
@@ -107,6 +119,12 @@ public struct Gateway: Sendable {
         try await authenticate(request, &context)
         context.websiteId = try await websites.resolve(request)
         return JSONResponse(try await overview.overview(request, context: context))
+    }
+
+    @Sendable func auditTrail(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<AuditRecordResponse>> {
+        var context = context
+        try await authenticate(request, &context)
+        return JSONResponse(try await audit.list(request, context: context))
     }
 
     /// Verifies the bearer token (401 without a valid one) and applies the per-user rate limit.
@@ -162,7 +180,9 @@ public struct Gateway: Sendable {
             onServerRunning: onServerRunning,
             logger: logger
         )
-        app.addServices(HTTPClientCloser(client: httpClient))
+        // The exporter first, so that it stops last and flushes the spans of the shutdown.
+        if let exporter = telemetry.service { app.addServices(exporter) }
+        app.addServices(HTTPClientCloser(client: httpClient), EventLoopLagProbe(metrics: metrics))
         return app
     }
 }

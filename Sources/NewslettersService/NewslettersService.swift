@@ -30,7 +30,7 @@ public struct NewslettersService: ComptoirService {
         self.campaigns = CampaignRunner(environment: environment, sender: sender, links: links)
     }
 
-    public var migrations: [any Migration] { [CreateOutgoingMails(), CreateNewsletters()] }
+    public var migrations: [any Migration] { [CreateOutgoingMails(), CreateNewsletters(), AddMailTraceContext()] }
 
     /// The schemas first, then the endpoints of each group of routes.
     public func declare(_ api: ServiceAPI) {

@@ -26,7 +26,7 @@ public struct WebsitesService: ComptoirService {
         guard try await Website.query(on: database).filter(\.$code == Website.defaultCode).count() == 0 else { return }
         let website = Website(code: Website.defaultCode, name: "Comptoir", domain: nil, currency: "EUR", locale: "fr-FR")
         website.id = .defaultWebsite
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             try await website.create(on: tx)
             try await environment.outbox.append(try WebsiteChanged(website), on: tx)
         }

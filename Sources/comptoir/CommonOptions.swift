@@ -1,4 +1,5 @@
 import ArgumentParser
+import ComptoirAdapters
 import ComptoirKit
 import Foundation
 import Logging
@@ -15,7 +16,6 @@ struct DataOptions: ParsableArguments {
     /// with one line naming the variable.
     func load(basePort: Int = 8080) throws -> ComptoirConfiguration {
         do {
-            try ComptoirConfiguration.checkSupportedAdapters()
             let configuration = try ComptoirConfiguration(dataDirectory: dataDirectory, basePort: basePort)
             LogSetup.bootstrapOnce(configuration)
             return configuration
@@ -32,7 +32,10 @@ enum LogSetup {
         let level = configuration.logLevel
         switch configuration.logFormat {
         case .json:
-            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+            LoggingSystem.bootstrap(
+                { label, provider in JSONLogHandler(label: label, level: level, metadataProvider: provider) },
+                metadataProvider: ConfiguredAdapters.loggingMetadataProvider
+            )
         case .text:
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)

@@ -57,12 +57,6 @@ import Testing
         #expect(configuration.maxBodySize == 1 << 20)
     }
 
-    @Test func unsupportedAdaptersAreRefusedNotIgnored() {
-        #expect(throws: ConfigurationError.self) {
-            try ComptoirConfiguration.checkSupportedAdapters(EnvironmentReader(["COMPTOIR_OTLP_ENDPOINT": "http://localhost:4318"]))
-        }
-    }
-
     @Test func moneyRefusesMixedCurrenciesAndOverflow() throws {
         let euros = Money(amount: 1999, currency: .eur)
         #expect(try (euros + euros).amount == 3998)

@@ -101,7 +101,7 @@ import Testing
             }
             #expect(ready.status == .ok, "\(ready.text)")
             let metrics = try await client.execute(uri: "/metrics", method: .get)
-            #expect(metrics.text.contains("http_requests_total"))
+            #expect(metrics.text.contains("http_server_request_duration_seconds_count"))
         }
     }
 

@@ -88,7 +88,7 @@ struct AddressRoutes: Sendable {
         let fields = try await request.decodeJSON(as: AddressRequest.self, context: context).validated()
         let address = Address(userId: userId, websiteId: context.websiteId)
         address.apply(fields)
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             // The first address of a kind is its default, whatever the request said.
             let others = try await owned(by: userId, context, on: tx).filter(\.$kind == address.kind).count()
             if others == 0 { address.isDefault = true }
@@ -107,7 +107,7 @@ struct AddressRoutes: Sendable {
         let fields = try await request.decodeJSON(as: AddressRequest.self, context: context).validated()
         let previousKind = address.kind
         address.apply(fields)
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             if address.isDefault {
                 try await clearDefault(userId: address.userId, kind: address.kind, except: address.id, context, on: tx)
             }
@@ -119,7 +119,7 @@ struct AddressRoutes: Sendable {
 
     @Sendable func delete(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
         let address = try await find(context)
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             try await address.delete(on: tx)
             if address.isDefault { try await promoteDefault(userId: address.userId, kind: address.kind, context, on: tx) }
         }

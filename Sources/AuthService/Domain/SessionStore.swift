@@ -30,7 +30,7 @@ struct SessionStore: Sendable {
 
     /// Exchanges a refresh token for a new pair. Marking the old token used is a conditional
     /// update, so two concurrent refreshes with one token cannot both win.
-    func refresh(_ presented: String, on database: any Database) async throws -> RefreshOutcome {
+    func refresh(_ presented: String, on database: ServiceDatabase) async throws -> RefreshOutcome {
         try await database.transaction { tx in
             guard let token = try await RefreshToken.query(on: tx).filter(\.$tokenHash == Self.digest(presented)).first() else {
                 return .invalid

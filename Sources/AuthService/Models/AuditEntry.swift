@@ -48,6 +48,7 @@ enum AuditAction: String, Sendable, CaseIterable {
 struct ClientInfo: Sendable {
     var ip: String?
     var userAgent: String?
+    var requestId: String?
 
     static let commandLine = ClientInfo(ip: nil, userAgent: "comptoir command line")
 }

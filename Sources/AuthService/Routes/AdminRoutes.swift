@@ -78,7 +78,7 @@ struct AdminRoutes: Sendable {
         user.roles = unique
         user.updatedAt = Date()
         let client = ClientInfo(request, context)
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             try await user.update(on: tx)
             try await audit.record(
                 .rolesChanged,

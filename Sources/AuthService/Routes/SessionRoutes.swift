@@ -101,7 +101,7 @@ struct SessionRoutes: Sendable {
         let user = User(email: email, name: body.name.trimmingCharacters(in: .whitespacesAndNewlines), passwordHash: hash, roles: [.customer])
         let client = ClientInfo(request, context)
         do {
-            try await database.transaction { tx in
+            try await environment.database.transaction { tx in
                 if try await User.query(on: tx).filter(\.$email == email).count() > 0 { throw Self.duplicateEmail }
                 try await user.create(on: tx)
                 try await audit.record(.userRegistered, userId: user.id, client: client, on: tx)
@@ -143,19 +143,20 @@ struct SessionRoutes: Sendable {
             )
         }
         guard try await hasher.verify(body.password, hash: user.passwordHash) else {
-            let lockedUntil = try await database.transaction { tx in
+            let lockedUntil = try await environment.database.transaction { tx in
                 try await audit.record(.loginFailed, userId: user.id, client: client, detail: "wrong password", on: tx)
                 guard let until = try await throttle.recordFailure(userId, on: tx) else { return Date?.none }
                 try await environment.outbox.append(UserLocked(userId: userId, email: user.email, lockedUntil: until), on: tx)
                 return until
             }
             if lockedUntil != nil {
+                environment.metrics.counter("auth_lockouts_total").increment()
                 context.logger.notice("account locked after failed logins", metadata: ["user_id": .string(userId.uuidString)])
             }
             environment.metrics.counter("auth_logins_total", [("result", "failure")]).increment()
             throw Self.badCredentials
         }
-        let pair = try await database.transaction { tx in
+        let pair = try await environment.database.transaction { tx in
             try await throttle.reset(userId, on: tx)
             try await audit.record(.loginSucceeded, userId: user.id, client: client, on: tx)
             return try await sessions.open(for: user, on: tx)
@@ -167,7 +168,7 @@ struct SessionRoutes: Sendable {
     @Sendable func refresh(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TokenPairResponse> {
         let body = try await request.decodeJSON(as: RefreshRequest.self, context: context)
         let client = ClientInfo(request, context)
-        switch try await sessions.refresh(body.refreshToken, on: database) {
+        switch try await sessions.refresh(body.refreshToken, on: environment.database) {
         case .rotated(let pair, let userId):
             try await audit.record(.tokenRefreshed, userId: userId, client: client, on: database)
             return JSONResponse(pair)
@@ -217,7 +218,7 @@ struct SessionRoutes: Sendable {
         user.passwordHash = try await hasher.hash(body.newPassword)
         user.updatedAt = Date()
         let client = ClientInfo(request, context)
-        let ended = try await database.transaction { tx in
+        let ended = try await environment.database.transaction { tx in
             try await user.update(on: tx)
             let ended = try await sessions.revokeAll(of: userId, keeping: principal.sessionId, on: tx)
             try await audit.record(.passwordChanged, userId: userId, client: client, detail: "other sessions revoked", on: tx)
@@ -241,6 +242,6 @@ struct SessionRoutes: Sendable {
 
 extension ClientInfo {
     init(_ request: Request, _ context: ComptoirRequestContext) {
-        self.init(ip: request.clientIP(context: context), userAgent: request.headers[.userAgent])
+        self.init(ip: request.clientIP(context: context), userAgent: request.headers[.userAgent], requestId: context.requestID)
     }
 }

@@ -89,7 +89,7 @@ struct BasketRoutes: Sendable {
         } catch let error as ProblemError where error.problem.status == 404 {
             throw ProblemError.notFound("product")
         }
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             let existing = try await lines(of: userId, context, on: tx)
             if let other = existing.first, other.currency != product.currency {
                 throw ProblemError.conflict("The basket is in \(other.currency); this product is priced in \(product.currency).")

@@ -12,11 +12,14 @@ public struct AdapterSettings: Sendable {
     public var smtp: SMTPSettings?
     /// The RabbitMQ cluster (`COMPTOIR_AMQP_URL`).
     public var amqp: AMQPSettings?
+    /// Traces over OTLP/HTTP (`COMPTOIR_OTLP_ENDPOINT`).
+    public var tracing: TracingSettings?
 
     public init(environment env: EnvironmentReader) throws {
         redis = try RedisSettings(environment: env)
         s3 = try S3Settings(environment: env)
         smtp = try SMTPSettings(environment: env)
         amqp = try AMQPSettings(environment: env)
+        tracing = try TracingSettings(environment: env)
     }
 }

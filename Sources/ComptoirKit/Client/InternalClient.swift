@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import Tracing
 
 /// Calls another service over HTTP with a timeout, passing on the request id and `traceparent`,
 /// and authenticating as the calling user (their token) or as this service (a service token).
@@ -24,12 +25,20 @@ public struct InternalClient: Sendable {
     /// `nil` for a caller that only ever forwards users' tokens (the gateway).
     let tokens: ServiceTokenIssuer?
     let timeout: Duration
+    let telemetry: Telemetry
 
-    public init(httpClient: HTTPClient, serviceURLs: [ServiceID: URL], tokens: ServiceTokenIssuer?, timeout: Duration = .seconds(5)) {
+    public init(
+        httpClient: HTTPClient,
+        serviceURLs: [ServiceID: URL],
+        tokens: ServiceTokenIssuer?,
+        timeout: Duration = .seconds(5),
+        telemetry: Telemetry = .off
+    ) {
         self.httpClient = httpClient
         self.serviceURLs = serviceURLs
         self.tokens = tokens
         self.timeout = timeout
+        self.telemetry = telemetry
     }
 
     /// A GET decoded as JSON.
@@ -50,8 +59,30 @@ public struct InternalClient: Sendable {
         }
     }
 
-    /// Sends a request and returns the status and the whole body (at most 8 MiB).
+    /// Sends a request and returns the status and the whole body (at most 8 MiB), in a
+    /// `<METHOD> <service>` client span whose context the callee continues.
     public func send(
+        _ method: HTTPMethod,
+        _ service: ServiceID,
+        _ path: String,
+        body: Data? = nil,
+        identity: Identity,
+        context: ComptoirRequestContext,
+        request: Request? = nil
+    ) async throws -> (HTTPResponseStatus, Data) {
+        try await telemetry.withSpan(
+            "\(method.rawValue) \(service.rawValue)",
+            kind: .client,
+            attributes: ["http.request.method": .string(method.rawValue), "peer.service": .string(service.rawValue), "url.path": .string(path)]
+        ) { span in
+            let (status, data) = try await sendUntraced(method, service, path, body: body, identity: identity, context: context, request: request)
+            span?.set(["http.response.status_code": .int64(Int64(status.code))])
+            if status.code >= 500 { span?.fail() }
+            return (status, data)
+        }
+    }
+
+    private func sendUntraced(
         _ method: HTTPMethod,
         _ service: ServiceID,
         _ path: String,
@@ -67,10 +98,11 @@ public struct InternalClient: Sendable {
         var outgoing = HTTPClientRequest(url: base.absoluteString.trimmingSuffix("/") + path)
         outgoing.method = method
         outgoing.headers.add(name: "X-Request-Id", value: context.requestID)
-        outgoing.headers.add(
-            name: "traceparent",
-            value: request.flatMap { $0.headers[TraceParent.headerName] }.flatMap(TraceParent.init)?.child().header ?? TraceParent.random().header
-        )
+        // The client span's context when tracing, else the caller's trace carried on.
+        let traceparent =
+            telemetry.traceparent()
+            ?? request.flatMap { $0.headers[TraceParent.headerName] }.flatMap(TraceParent.init)?.child().header ?? TraceParent.random().header
+        outgoing.headers.add(name: "traceparent", value: traceparent)
         if let website = context.websiteId { outgoing.headers.add(name: "X-Comptoir-Website-Id", value: website.uuidString) }
         switch identity {
         case .user(let principal): outgoing.headers.add(name: "Authorization", value: "Bearer \(principal.token)")

@@ -55,6 +55,8 @@ public struct ComptoirConfiguration: Sendable {
     public var faults: FaultInjection
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
+    /// What `comptoir_build_info` reports: the image sets `COMPTOIR_VERSION` and `COMPTOIR_REVISION`.
+    public var build: BuildInfo
     /// The variables this configuration was read from, for components that read settings of their
     /// own (the gateway's `GatewayConfiguration`).
     public let environment: EnvironmentReader
@@ -152,19 +154,8 @@ public struct ComptoirConfiguration: Sendable {
             throw ConfigurationError("COMPTOIR_LOG_FORMAT", "must be json or text (got \"\(format)\")")
         }
         self.logFormat = logFormat
+        self.build = BuildInfo(version: env.string("COMPTOIR_VERSION") ?? "dev", revision: env.string("COMPTOIR_REVISION") ?? "unknown")
         self.environment = env
-    }
-
-    /// Variables of adapters that later issues bring; refusing them beats silently ignoring them.
-    static let unsupportedVariables = [
-        "COMPTOIR_OTLP_ENDPOINT"
-    ]
-
-    /// Fails when a variable names an adapter this build does not have yet.
-    public static func checkSupportedAdapters(_ env: EnvironmentReader = .init()) throws {
-        for name in unsupportedVariables where env.string(name) != nil {
-            throw ConfigurationError(name, "this build of Comptoir has no adapter for it yet; unset it to use the embedded adapter")
-        }
     }
 
     /// The PostgreSQL database of a service.

@@ -1,4 +1,5 @@
 import ComptoirContracts
+import CoreMetrics
 import FluentKit
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -8,11 +9,18 @@ import NIOCore
 import NIOPosix
 import PostgresKit
 import SQLKit
+import ServiceContextModule
+import Tracing
 
 /// The database a service owns: one SQLite file (WAL) in embedded mode, or database
 /// `comptoir_<service>` on PostgreSQL in cluster mode. Created when missing, migrated at start.
 public final class ServiceDatabase: Sendable {
-    public enum Dialect: String, Sendable { case sqlite, postgres }
+    public enum Dialect: String, Sendable {
+        case sqlite, postgres
+
+        /// OpenTelemetry's `db.system.name`.
+        var systemName: String { self == .sqlite ? "sqlite" : "postgresql" }
+    }
 
     public let dialect: Dialect
     public let service: ServiceID
@@ -25,11 +33,22 @@ public final class ServiceDatabase: Sendable {
     /// user (a request still unwinding while the process tears down) sees its queries fail with
     /// `ConnectionPoolError.shutdown` rather than the process trapping.
     private let shutDownFallback: any Database
+    private let telemetry: Telemetry
+    private let metrics: ServiceMetrics?
 
     /// Opens the service's database as configured; nothing is connected until first use.
-    public init(service: ServiceID, configuration: ComptoirConfiguration, logger: Logger) async throws {
+    /// Transactions are traced with `telemetry` and timed into `metrics`.
+    public init(
+        service: ServiceID,
+        configuration: ComptoirConfiguration,
+        logger: Logger,
+        telemetry: Telemetry = .off,
+        metrics: ServiceMetrics? = nil
+    ) async throws {
         self.service = service
         self.logger = logger
+        self.telemetry = telemetry
+        self.metrics = metrics
         let group = MultiThreadedEventLoopGroup.singleton
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: group)
         let poolTimeout = TimeAmount.nanoseconds(configuration.databaseTimeout.nanoseconds)
@@ -78,6 +97,28 @@ public final class ServiceDatabase: Sendable {
 
     /// A SQLKit handle, for the hot read paths and hand-written statements.
     public var sql: any SQLDatabase { fluent.sql }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    ///
+    /// Every service's transactions go through here rather than Fluent's `transaction`, which runs
+    /// its body in a new task that has lost the caller's task locals: here the trace context
+    /// follows the body (so an outbox row written inside keeps the request's trace), the
+    /// transaction is a `db.transaction` span, and `db_pool_wait_seconds` (asking for the
+    /// transaction until holding its connection) and `db_transaction_duration_seconds` are recorded.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        let asked = ContinuousClock.now
+        let attributes: SpanAttributes = ["db.system.name": .string(dialect.systemName), "db.namespace": .string(service.rawValue)]
+        return try await telemetry.withSpan("db.transaction", kind: .client, attributes: attributes) { _ in
+            let context = ServiceContext.current
+            return try await fluent.transaction { tx in
+                let started = ContinuousClock.now
+                self.metrics?.timer("db_pool_wait_seconds").recordNanoseconds((started - asked).nanoseconds)
+                defer { self.metrics?.timer("db_transaction_duration_seconds").recordNanoseconds((ContinuousClock.now - started).nanoseconds) }
+                guard let context else { return try await body(tx) }
+                return try await ServiceContext.$current.withValue(context) { try await body(tx) }
+            }
+        }
+    }
 
     /// Runs every migration not yet applied, in order.
     public func migrate(_ migrations: [any Migration]) async throws {

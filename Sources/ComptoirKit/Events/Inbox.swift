@@ -25,7 +25,7 @@ public struct Inbox: Sendable {
         _ envelope: EventEnvelope,
         effect: @escaping @Sendable (any Database) async throws -> Result
     ) async throws -> Result? {
-        let outcome = try await database.fluent.transaction { tx -> Result? in
+        let outcome = try await database.transaction { tx -> Result? in
             let claimed = try await tx.sql.insert(into: InboxMessage.schema)
                 .columns("id", "type", "source", "received_at")
                 .values(SQLBind(envelope.id), SQLBind(envelope.type), SQLBind(envelope.source.rawValue), SQLBind(Date()))
@@ -37,6 +37,9 @@ public struct Inbox: Sendable {
         }
         if outcome != nil {
             metrics.counter("events_consumed_total", [("type", envelope.type)]).increment()
+            // From the producer's commit to this consumer's: how far behind the saga runs.
+            let lag = max(0, Date().timeIntervalSince(envelope.occurredAt))
+            metrics.timer("events_delivery_lag_seconds", [("type", envelope.type)]).recordNanoseconds(Int64(min(lag, 1e9) * 1e9))
         } else {
             metrics.counter("events_duplicates_total", [("type", envelope.type)]).increment()
         }

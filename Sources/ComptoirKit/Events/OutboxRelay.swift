@@ -4,6 +4,7 @@ import FluentKit
 import Foundation
 import Logging
 import ServiceLifecycle
+import Tracing
 
 /// Publishes a service's outbox rows to the bus and marks each sent only after the bus has
 /// accepted it. A crash in between loses nothing: the row is published again after the restart
@@ -19,6 +20,9 @@ public struct OutboxRelay: Service {
     let signal: RelaySignal
     let metrics: ServiceMetrics
     let logger: Logger
+    let telemetry: Telemetry
+    /// `messaging.system` of the publish spans: `rabbitmq` or `in_process`.
+    let messagingSystem: String
     var pollInterval: Duration = .milliseconds(200)
     var batchSize = 100
     var maxAttempts = 12
@@ -33,9 +37,13 @@ public struct OutboxRelay: Service {
         outbox: Outbox,
         metrics: ServiceMetrics,
         logger: Logger,
+        telemetry: Telemetry = .off,
+        messagingSystem: String = "in_process",
         faults: FaultInjection = .init()
     ) {
         self.faults = faults
+        self.telemetry = telemetry
+        self.messagingSystem = messagingSystem
         self.database = database
         self.bus = bus
         self.signal = outbox.signal
@@ -71,7 +79,12 @@ public struct OutboxRelay: Service {
                 backedOff.append(row)
             }
         }
+        let spans = envelopes.indices.map { startPublishSpan(for: &envelopes[$0]) }
         let results = await bus.publish(envelopes)
+        for (span, result) in zip(spans, results) {
+            if case .failure(let error) = result { span?.fail(String(describing: error)) }
+            span?.end()
+        }
         var confirmed: [UUID] = []
         var waiting: [UUID] = []
         var unavailable: EventBusUnavailable?
@@ -117,10 +130,32 @@ public struct OutboxRelay: Service {
         return rows.count
     }
 
-    /// `outbox_pending` (rows not yet sent) and `outbox_lag_seconds` (the age of the oldest).
+    /// A `publish <type>` span, child of and linked to the trace context the row kept; the
+    /// envelope goes out carrying the span's own context, which each consumer continues.
+    private func startPublishSpan(for envelope: inout EventEnvelope) -> ActiveSpan? {
+        guard telemetry.isOn else { return nil }
+        let producer = telemetry.context(traceparent: envelope.traceparent)
+        let span = telemetry.startSpan(
+            "publish \(envelope.type)",
+            kind: .producer,
+            parent: producer ?? .topLevel,
+            links: producer.map { [$0] } ?? [],
+            attributes: [
+                "messaging.system": .string(messagingSystem), "messaging.operation.type": .string("publish"),
+                "messaging.destination.name": .string("comptoir.events"), "messaging.message.id": .string(envelope.id.uuidString.lowercased()),
+                "messaging.rabbitmq.destination.routing_key": .string(envelope.type),
+            ]
+        )
+        if let span, let traceparent = telemetry.traceparent(of: span.context) { envelope.traceparent = traceparent }
+        return span
+    }
+
+    /// `outbox_pending` (rows not yet sent), `outbox_lag_seconds` (the age of the oldest) and
+    /// `outbox_dead` (rows set aside, which only an operator clears).
     private func recordBacklog() async throws {
         let unsent = OutboxMessage.query(on: database.fluent).filter(\.$sentAt == nil).filter(\.$deadAt == nil)
         metrics.gauge("outbox_pending").record(try await unsent.count())
+        metrics.gauge("outbox_dead").record(try await OutboxMessage.query(on: database.fluent).filter(\.$deadAt != nil).count())
         let oldest = try await unsent.sort(\.$createdAt).first()?.createdAt
         metrics.gauge("outbox_lag_seconds").record(oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
     }

@@ -1,40 +1,61 @@
 import CoreMetrics
 import Hummingbird
 import Logging
+import Tracing
 
-/// Counts and times every request by route template and status, and writes one access-log line.
+/// Traces, counts and times every request by route template and status, and writes one access-log line.
 ///
 /// Sits inside ``RequestIDMiddleware`` (so the log line has the id) and outside
-/// ``ProblemMiddleware`` (so errors are seen as the responses they became).
+/// ``ProblemMiddleware`` (so errors are seen as the responses they became). The server span
+/// continues the caller's `traceparent`, and is current while the request is handled, so that
+/// the spans of its database transactions, internal calls and outbox rows are its children.
 public struct ObservabilityMiddleware: RouterMiddleware {
     public typealias Context = ComptoirRequestContext
     let metrics: ServiceMetrics
+    let telemetry: Telemetry
+    let inFlight: Meter
 
-    public init(metrics: ServiceMetrics) {
+    public init(metrics: ServiceMetrics, telemetry: Telemetry = .off) {
         self.metrics = metrics
+        self.telemetry = telemetry
+        self.inFlight = metrics.meter("http_server_active_requests")
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let response = try await next(request, context)
-        let elapsed = ContinuousClock.now - start
-        // The template, never the raw path, keeps label cardinality bounded.
-        let route = context.endpointPath ?? "unmatched"
-        let dimensions = [("method", request.method.rawValue), ("route", route), ("status", String(response.status.code))]
-        metrics.counter("http_requests_total", dimensions).increment()
-        metrics.timer("http_request_duration_seconds", dimensions)
-            .recordNanoseconds(elapsed.nanoseconds)
-        let level: Logger.Level =
-            response.status.code >= 500 ? .error : (request.uri.path.hasPrefix("/health") || request.uri.path == "/metrics" ? .debug : .info)
-        context.logger.log(
-            level: level,
-            "request",
-            metadata: [
-                "method": .string(request.method.rawValue), "path": .string(request.uri.path), "route": .string(route),
-                "status": .stringConvertible(response.status.code), "duration_ms": .stringConvertible(elapsed.milliseconds),
-            ]
-        )
-        return response
+        inFlight.increment()
+        defer { inFlight.decrement() }
+        let method = request.method.rawValue
+        return try await telemetry.withSpan(
+            method,
+            kind: .server,
+            parent: telemetry.context(traceparent: request.headers[TraceParent.headerName]) ?? .topLevel,
+            attributes: ["http.request.method": .string(method), "url.path": .string(request.uri.path)]
+        ) { span in
+            let response = try await next(request, context)
+            let elapsed = ContinuousClock.now - start
+            // The template (known once the router has matched), never the raw path, keeps label cardinality bounded.
+            let route = context.endpointPath ?? "unmatched"
+            let status = response.status.code
+            if let span {
+                span.rename("\(method) \(route)")
+                span.set(["http.route": .string(route), "http.response.status_code": .int64(Int64(status))])
+                if status >= 500 { span.fail() }
+            }
+            metrics.timer("http_server_request_duration_seconds", [("method", method), ("route", route), ("status", String(status))])
+                .recordNanoseconds(elapsed.nanoseconds)
+            // Inside the span, so that the access log line carries its trace_id.
+            let quiet = request.uri.path.hasPrefix("/health") || request.uri.path == "/metrics"
+            context.logger.log(
+                level: status >= 500 ? .error : (quiet ? .debug : .info),
+                "request",
+                metadata: [
+                    "method": .string(method), "path": .string(request.uri.path), "route": .string(route),
+                    "status": .stringConvertible(status), "duration_ms": .stringConvertible(elapsed.milliseconds),
+                ]
+            )
+            return response
+        }
     }
 }
 

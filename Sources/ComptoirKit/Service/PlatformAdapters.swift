@@ -30,4 +30,11 @@ public protocol PlatformAdapters: Sendable {
     var crossesProcesses: Bool { get }
     /// Closes what ``PlatformAdapters`` opened for the process.
     func shutdown() async
+    /// The tracing of one component (a service id or `gateway`), reporting as `comptoir-<component>`.
+    func telemetry(for component: String) throws -> Telemetry
+}
+
+extension PlatformAdapters {
+    /// No tracing, unless the adapters bring a backend.
+    public func telemetry(for component: String) throws -> Telemetry { .off }
 }

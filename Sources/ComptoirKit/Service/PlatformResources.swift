@@ -69,6 +69,9 @@ public struct PlatformResources: Sendable {
 
     public var bus: any EventBus { adapters.bus }
 
+    /// OpenTelemetry's `messaging.system` of the events' spans.
+    public var messagingSystem: String { adapters.crossesProcesses ? "rabbitmq" : "in_process" }
+
     /// The cache of `service`.
     public func cache(for service: ServiceID) -> any Cache { adapters.cache(for: service) }
 

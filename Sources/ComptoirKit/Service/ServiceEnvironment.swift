@@ -14,6 +14,8 @@ public struct ServiceEnvironment: Sendable {
     public let blobs: any BlobStore
     public let mailer: any Mailer
     public let metrics: ServiceMetrics
+    /// The service's tracing, reporting as `comptoir-<id>` (``Telemetry/off`` unless configured).
+    public let telemetry: Telemetry
     public let platform: PlatformResources
     public let client: InternalClient
     /// Whether to load demo data on an empty database (`--no-demo` turns it off).
@@ -30,17 +32,23 @@ public struct ServiceEnvironment: Sendable {
         self.logger = logger
         self.platform = platform
         self.loadDemoData = loadDemoData
-        self.metrics = ServiceMetrics()
-        self.database = try await ServiceDatabase(service: id, configuration: configuration, logger: logger)
-        self.outbox = Outbox(service: id)
+        let metrics = ServiceMetrics(build: configuration.build)
+        let telemetry = try platform.adapters.telemetry(for: id.rawValue)
+        self.metrics = metrics
+        self.telemetry = telemetry
+        self.database = try await ServiceDatabase(service: id, configuration: configuration, logger: logger, telemetry: telemetry, metrics: metrics)
+        self.outbox = Outbox(service: id, telemetry: telemetry)
         self.inbox = Inbox(database: database, metrics: metrics)
-        self.cache = MeteredCache(platform.cache(for: id), metrics: metrics)
-        self.blobs = try await platform.adapters.blobStore(for: id, logger: logger)
-        self.mailer = try platform.adapters.mailer(logger: logger)
+        self.cache = MeteredCache(platform.cache(for: id), metrics: metrics, telemetry: telemetry)
+        let blobs = try await platform.adapters.blobStore(for: id, logger: logger)
+        let mailer = try platform.adapters.mailer(logger: logger)
+        self.blobs = telemetry.isOn ? TracedBlobStore(blobs, telemetry: telemetry) : blobs
+        self.mailer = telemetry.isOn ? TracedMailer(mailer, telemetry: telemetry) : mailer
         self.client = InternalClient(
             httpClient: platform.httpClient,
             serviceURLs: configuration.serviceURLs.filter { calls.contains($0.key) },
-            tokens: ServiceTokenIssuer(signer: platform.serviceSigner, service: id)
+            tokens: ServiceTokenIssuer(signer: platform.serviceSigner, service: id),
+            telemetry: telemetry
         )
     }
 

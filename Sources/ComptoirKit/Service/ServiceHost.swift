@@ -2,9 +2,11 @@ import ComptoirContracts
 import FluentKit
 import Foundation
 import Hummingbird
+import Instrumentation
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Tracing
 
 /// Builds and runs one service: opens its environment, migrates, subscribes its event handlers,
 /// and serves its routes behind the kit's middleware, with `/health/*`, `/metrics` and `/openapi.json`.
@@ -24,22 +26,46 @@ public struct ServiceHost {
         try await service.prepare()
         for handler in service.eventHandlers {
             let inbox = environment.inbox
+            let telemetry = environment.telemetry
+            let messagingSystem = platform.messagingSystem
             try await platform.bus.subscribe(
                 EventSubscription(service: S.id, bindings: handler.bindings, metrics: environment.metrics) { envelope in
-                    // `nil` for a duplicate; `.some(nil)` when applied with nothing to do after the commit.
-                    let afterCommit = try await inbox.process(envelope) { tx in try await handler.apply(envelope, tx) }
-                    await afterCommit??()
+                    // A child of (and linked to) the relay's publish span, whose context the envelope carries.
+                    let producer = telemetry.context(traceparent: envelope.traceparent)
+                    try await telemetry.withSpan(
+                        "process \(envelope.type)",
+                        kind: .consumer,
+                        parent: producer ?? .topLevel,
+                        links: producer.map { [$0] } ?? [],
+                        attributes: [
+                            "messaging.system": .string(messagingSystem), "messaging.operation.type": .string("process"),
+                            "messaging.destination.name": .string("comptoir.events"),
+                            "messaging.message.id": .string(envelope.id.uuidString.lowercased()),
+                            "messaging.rabbitmq.destination.routing_key": .string(envelope.type),
+                        ]
+                    ) { _ in
+                        // `nil` for a duplicate; `.some(nil)` when applied with nothing to do after the commit.
+                        let afterCommit = try await inbox.process(envelope) { tx in try await handler.apply(envelope, tx) }
+                        await afterCommit??()
+                    }
                 }
             )
         }
         let router = Router(context: ComptoirRequestContext.self)
-        Self.addStandardMiddleware(to: router, metrics: environment.metrics, configuration: platform.configuration)
+        Self.addStandardMiddleware(
+            to: router,
+            metrics: environment.metrics,
+            telemetry: environment.telemetry,
+            configuration: platform.configuration
+        )
         router.add(middleware: WebsiteScopeMiddleware())
         router.add(middleware: AuthenticationMiddleware(verifier: platform.verifier))
+        router.add(middleware: AuditMiddleware(database: environment.database, metrics: environment.metrics))
         HealthRoutes.add(to: router, checks: environment.healthChecks)
         Self.addMetricsRoute(to: router, metrics: environment.metrics)
         let api = ServiceAPI(router: router, title: "Comptoir \(S.id.rawValue) service", tag: S.id.rawValue)
         service.declare(api)
+        AuditTrailRoutes(service: S.id, database: environment.database).declare(api)
         let document = api.document
         router.get("/openapi.json") { _, _ -> JSONResponse<JSONValue> in .verbatim(document) }
         return ServiceHost(id: S.id, environment: environment, service: service, router: router, document: document)
@@ -58,14 +84,18 @@ public struct ServiceHost {
         try await environment.database.migrate(kitMigrations + service.migrations)
     }
 
-    /// The tables every service has: the outbox and the inbox.
-    public static var kitMigrations: [any Migration] { [OutboxMessage.Migration(), InboxMessage.Migration()] }
+    /// The tables every service has: the outbox, the inbox and the audit trail.
+    public static var kitMigrations: [any Migration] { [OutboxMessage.Migration(), InboxMessage.Migration(), AuditRecord.Migration()] }
 
     /// Request id, metrics and access log, problem+json errors and the JSON body limit, in that order.
-    public static func addStandardMiddleware(to router: Router<ComptoirRequestContext>, metrics: ServiceMetrics, configuration: ComptoirConfiguration)
-    {
+    public static func addStandardMiddleware(
+        to router: Router<ComptoirRequestContext>,
+        metrics: ServiceMetrics,
+        telemetry: Telemetry = .off,
+        configuration: ComptoirConfiguration
+    ) {
         router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: ObservabilityMiddleware(metrics: metrics))
+        router.add(middleware: ObservabilityMiddleware(metrics: metrics, telemetry: telemetry))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodySize))
     }
@@ -100,17 +130,22 @@ public struct ServiceHost {
             onServerRunning: onServerRunning,
             logger: logger
         )
+        // Started first, stopped last: the spans of the shutdown itself are exported too.
+        if let exporter = environment.telemetry.service { app.addServices(exporter) }
         if closesResources {
             app.addServices(ResourceCloser(databases: [environment.database], platform: environment.platform))
             if let bus = environment.platform.busService { app.addServices(bus) }
         }
         app.addServices(
+            EventLoopLagProbe(metrics: environment.metrics),
             OutboxRelay(
                 database: environment.database,
                 bus: environment.platform.bus,
                 outbox: environment.outbox,
                 metrics: environment.metrics,
                 logger: environment.logger,
+                telemetry: environment.telemetry,
+                messagingSystem: environment.platform.messagingSystem,
                 faults: environment.configuration.faults
             )
         )

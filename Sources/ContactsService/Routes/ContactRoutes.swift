@@ -68,7 +68,7 @@ struct ContactRoutes: Sendable {
         )
         let messageId = try message.requireID()
         let traceparent = request.headers[TraceParent.headerName]
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             try await message.create(on: tx)
             try await environment.outbox.append(
                 ContactMessageReceived(

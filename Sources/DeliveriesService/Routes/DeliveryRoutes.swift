@@ -103,7 +103,7 @@ struct DeliveryRoutes: Sendable {
             throw ProblemError.conflict("A \(delivery.statusValue) delivery cannot become \(status.rawValue).")
         }
         let traceparent = request.headers[TraceParent.headerName]
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             if let carrier = body.carrier { delivery.carrier = carrier.trimmingCharacters(in: .whitespacesAndNewlines) }
             if let estimate = body.estimatedDelivery { delivery.estimatedDelivery = estimate }
             let description = status == delivery.status ? "Delivery details updated." : nil

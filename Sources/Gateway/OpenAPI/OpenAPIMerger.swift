@@ -101,6 +101,21 @@ final class OpenAPIMerger: Sendable {
                 ]),
             ])
         ])
+        paths["/api/v1/audit"] = [
+            "get": [
+                "operationId": "gateway_audit", "tags": ["gateway"],
+                "summary": "Every service's audit trail merged, newest first (role admin); page × per_page at most 1000",
+                "parameters": .array(
+                    OpenAPI.pagination + AuditTrailQuery.parameters
+                        + [OpenAPI.parameter("service", OpenAPI.enumeration(ServiceID.allCases.map(\.rawValue)))]
+                ),
+                "responses": [
+                    "200": OpenAPI.json(OpenAPI.page(of: "AuditRecord")), "401": OpenAPI.problem("No valid token"),
+                    "403": OpenAPI.problem("Not an admin"), "422": OpenAPI.problem("A malformed filter, named in errors"),
+                    "502": OpenAPI.problem("A service could not answer"),
+                ],
+            ]
+        ]
         return .object([
             "openapi": .string("3.1.0"),
             "info": .object([

@@ -8,6 +8,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import Tracing
 
 /// Forwards an API request to its service and streams the answer back, both bodies streamed.
 ///
@@ -22,8 +23,16 @@ struct ReverseProxy: Sendable {
     let breakers: [ServiceID: CircuitBreaker]
     let configuration: GatewayConfiguration
     let metrics: ServiceMetrics
+    let telemetry: Telemetry
 
-    init(httpClient: HTTPClient, upstreams: [ServiceID: URL], configuration: GatewayConfiguration, metrics: ServiceMetrics) {
+    init(
+        httpClient: HTTPClient,
+        upstreams: [ServiceID: URL],
+        configuration: GatewayConfiguration,
+        metrics: ServiceMetrics,
+        telemetry: Telemetry = .off
+    ) {
+        self.telemetry = telemetry
         self.httpClient = httpClient
         self.upstreams = upstreams
         self.breakers = upstreams.mapValues { _ in
@@ -39,7 +48,41 @@ struct ReverseProxy: Sendable {
         "proxy-authorization", "host",
     ]
 
+    /// Forwards in a `<METHOD> <service>` client span, and records every outcome in
+    /// `gateway_upstream_request_duration_seconds{service,status}` with the status the client got:
+    /// a service that is down shows as its 502s and 503s there, the SLI of its availability.
     func forward(
+        _ request: Request,
+        to service: ServiceID,
+        path: String,
+        clientIP: String,
+        website: UUID?,
+        context: ComptoirRequestContext
+    ) async throws -> Response {
+        let started = ContinuousClock.now
+        let method = request.method.rawValue
+        return try await telemetry.withSpan(
+            "\(method) \(service.rawValue)",
+            kind: .client,
+            attributes: ["http.request.method": .string(method), "peer.service": .string(service.rawValue), "url.path": .string(path)]
+        ) { span in
+            let status: Int
+            let outcome: Result<Response, any Error>
+            do {
+                let response = try await forwardUntraced(request, to: service, path: path, clientIP: clientIP, website: website, context: context)
+                (status, outcome) = (response.status.code, .success(response))
+            } catch let problem as ProblemError {
+                (status, outcome) = (problem.problem.status, .failure(problem))
+            }
+            span?.set(["http.response.status_code": .int64(Int64(status))])
+            if status >= 500 { span?.fail() }
+            metrics.timer("gateway_upstream_request_duration_seconds", [("service", service.rawValue), ("status", String(status))])
+                .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+            return try outcome.get()
+        }
+    }
+
+    private func forwardUntraced(
         _ request: Request,
         to service: ServiceID,
         path: String,
@@ -68,8 +111,9 @@ struct ReverseProxy: Sendable {
         // Only the gateway says which store a request is for; a client's claim is dropped.
         outgoing.headers.remove(name: "X-Comptoir-Website-Id")
         if let website { outgoing.headers.add(name: "X-Comptoir-Website-Id", value: website.uuidString) }
-        let trace = request.headers[TraceParent.headerName].flatMap(TraceParent.init)?.child() ?? .random()
-        outgoing.headers.replaceOrAdd(name: "traceparent", value: trace.header)
+        // The client span's context when tracing, else the caller's trace carried on (or a new one).
+        let traceparent = telemetry.traceparent() ?? (request.headers[TraceParent.headerName].flatMap(TraceParent.init)?.child() ?? .random()).header
+        outgoing.headers.replaceOrAdd(name: "traceparent", value: traceparent)
         outgoing.headers.replaceOrAdd(name: "X-Forwarded-For", value: clientIP)
         if let host = request.head.authority { outgoing.headers.replaceOrAdd(name: "X-Forwarded-Host", value: host) }
         var upload: TrackedBody<RequestBody>.Completion?
@@ -78,7 +122,6 @@ struct ReverseProxy: Sendable {
             outgoing.body = .stream(TrackedBody(base: request.body, completion: completion), length: length.map { .known(Int64($0)) } ?? .unknown)
             upload = completion
         }
-        let started = ContinuousClock.now
         let upstreamResponse: HTTPClientResponse
         do {
             upstreamResponse = try await httpClient.execute(
@@ -113,8 +156,6 @@ struct ReverseProxy: Sendable {
         } else {
             breaker.recordSuccess()
         }
-        metrics.timer("gateway_upstream_duration_seconds", [("service", service.rawValue)])
-            .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         var headers = HTTPFields()
         for header in upstreamResponse.headers where !Self.hopByHop.contains(header.name.lowercased()) {
             if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }

@@ -26,9 +26,11 @@ enum PublicRoutes {
         (.get, "questions"), (.get, "questions/*"),
     ].map { Rule(method: $0.0, pattern: $0.1.split(separator: "/")) }
 
-    /// Whether `method path` (path without `/api/v1`) is public.
+    /// Whether `method path` (path without `/api/v1`) is public. A service's audit trail
+    /// (`<service>/audit-trail`, admins only) never is, though `products/*` would match it.
     static func isPublic(_ method: HTTPRequest.Method, path: String) -> Bool {
         let segments = path.split(separator: "/")
+        if segments.count == 2, segments[1] == "audit-trail" { return false }
         return rules.contains { $0.matches(method, segments) }
     }
 }

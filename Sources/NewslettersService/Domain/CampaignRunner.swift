@@ -66,7 +66,7 @@ struct CampaignRunner: Service {
             return false
         }
         let batchSize = environment.configuration.campaignBatchSize
-        let queued = try await database.transaction { tx -> Int in
+        let queued = try await environment.database.transaction { tx -> Int in
             let already = try await OutgoingMail.query(on: tx).filter(\.$campaignId == campaignId).all(\.$recipient)
             let subscribers = try await Subscriber.query(on: tx).filter(\.$websiteId == campaign.websiteId)
                 .filter(\.$status == Subscriber.Status.confirmed.rawValue).filter(\.$email !~ already).sort(\.$email).limit(batchSize).all()

@@ -76,13 +76,13 @@ struct MailSender: Service {
             messageID: mail.messageId
         )
         do {
-            try await environment.mailer.send(message)
+            try await environment.telemetry.continuing(mail.traceparent) { try await environment.mailer.send(message) }
         } catch {
             mail.attempts += 1
             mail.lastError = String(String(reflecting: error).prefix(1000))
             mail.nextAttemptAt = Date().addingTimeInterval(min(2 * pow(2, Double(mail.attempts - 1)), 3600))
             if mail.attempts >= maxAttempts { mail.status = OutgoingMail.Status.failed.rawValue }
-            environment.metrics.counter("mails_failed_total", [("reason", mail.reason)]).increment()
+            environment.metrics.counter("mails_failed_total", [("kind", mail.metricKind)]).increment()
             environment.logger.warning(
                 "mail not sent",
                 metadata: ["mail_id": .string(id.uuidString), "attempt": .stringConvertible(mail.attempts), "error": .string(mail.lastError ?? "")]
@@ -92,7 +92,7 @@ struct MailSender: Service {
         }
         let sentAt = Date()
         unmarked.sentAt.withLock { $0[id] = sentAt }
-        environment.metrics.counter("mails_sent_total", [("reason", mail.reason)]).increment()
+        environment.metrics.counter("mails_sent_total", [("kind", mail.metricKind)]).increment()
         mail.status = OutgoingMail.Status.sent.rawValue
         mail.sentAt = sentAt
         mail.lastError = nil

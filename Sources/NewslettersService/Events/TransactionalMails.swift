@@ -49,7 +49,7 @@ struct TransactionalMails: Sendable {
     }
 
     func queue(_ content: MailContent, to recipient: String, for envelope: EventEnvelope, on tx: any Database) async throws {
-        try await OutgoingMail(
+        let mail = OutgoingMail(
             websiteId: envelope.websiteId,
             recipient: recipient,
             subject: content.subject,
@@ -57,7 +57,9 @@ struct TransactionalMails: Sendable {
             html: content.html,
             reason: envelope.type,
             causeId: envelope.id.uuidString
-        ).create(on: tx)
+        )
+        mail.traceparent = environment.telemetry.traceparent()
+        try await mail.create(on: tx)
         // Early wake-up; if the transaction has not committed yet the next poll finds the mail.
         sender.notify()
     }

@@ -32,6 +32,8 @@ final class OutgoingMail: Model, @unchecked Sendable {
     @Field(key: "next_attempt_at") var nextAttemptAt: Date
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "sent_at") var sentAt: Date?
+    /// The trace context of what queued it, so that its sending joins that trace.
+    @OptionalField(key: "traceparent") var traceparent: String?
 
     init() {}
 
@@ -51,4 +53,11 @@ final class OutgoingMail: Model, @unchecked Sendable {
         self.nextAttemptAt = now
         self.createdAt = now
     }
+}
+
+extension OutgoingMail {
+    /// The `kind` label of the mail metrics: the event type (`orders.order.confirmed`), or
+    /// `campaign` for a campaign's mail, whose reason is its id: one series per campaign would
+    /// grow without bound.
+    var metricKind: String { reason.contains(".") ? reason : "campaign" }
 }

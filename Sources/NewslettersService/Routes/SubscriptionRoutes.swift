@@ -65,7 +65,7 @@ struct SubscriptionRoutes: Sendable {
         try validator.check()
         let website = context.website
         let confirmURL = try links.confirmURL(email: email, websiteId: website)
-        let queued = try await database.transaction { tx -> Bool in
+        let queued = try await environment.database.transaction { tx -> Bool in
             let subscriber =
                 try await Subscriber.query(on: tx).filter(\.$websiteId == website).filter(\.$email == email).first()
                 ?? Subscriber(websiteId: website, email: email)
@@ -117,7 +117,7 @@ struct SubscriptionRoutes: Sendable {
             raw = try await request.decodeJSON(as: UnsubscribeRequest.self, context: context).token
         }
         let token = try links.verify(raw, purpose: "unsubscribe")
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             if let subscriber = try await Subscriber.query(on: tx).filter(\.$websiteId == token.websiteId).filter(\.$email == token.email).first(),
                 subscriber.status != Subscriber.Status.unsubscribed.rawValue
             {

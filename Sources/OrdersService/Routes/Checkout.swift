@@ -51,7 +51,7 @@ struct Checkout: Sendable {
         let total = try Self.total(of: lines)
         let traceparent = request.headers[TraceParent.headerName]
         do {
-            let order = try await environment.database.fluent.transaction { tx in
+            let order = try await environment.database.transaction { tx in
                 let order = try Order(
                     number: try await Order.numbers.next(on: tx, name: "orders"),
                     userId: userId,

@@ -110,7 +110,7 @@ struct OrderRoutes: Sendable {
     @Sendable func cancel(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<OrderResponse> {
         let order = try await find(context)
         let traceparent = request.headers[TraceParent.headerName]
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             // Read again inside the transaction: the saga may have moved it meanwhile.
             guard let current = try await Order.find(order.id, on: tx) else { throw ProblemError.notFound("order") }
             guard current.status.isCancellable else {

@@ -159,7 +159,7 @@ struct ProductRoutes: Sendable {
         let product = try await Product.find(in: context, on: database, notFound: "product")
         let productId = try product.requireID()
         let images = try await ProductImage.query(on: database).filter(\.$productId == productId).all()
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             try await catalog.unindex(productId, on: tx)
             try await ProductImage.query(on: tx).filter(\.$productId == productId).delete()
             try await product.delete(on: tx)
@@ -177,7 +177,7 @@ struct ProductRoutes: Sendable {
         var validator = Validator()
         validator.expect((0...ProductRules.maximumStock).contains(body.stock), "stock", "must be between 0 and \(ProductRules.maximumStock)")
         try validator.check()
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             // A conditional update: a reservation committed meanwhile is not overwritten by a stale read.
             try await Product.query(on: tx).filter(\.$id == productId).set(\.$stock, to: body.stock).set(\.$updatedAt, to: Date()).update()
             product.stock = body.stock
@@ -191,7 +191,7 @@ struct ProductRoutes: Sendable {
     private func save(_ product: Product, isNew: Bool, categoryName: String?) async throws {
         let productId = try product.requireID()
         do {
-            try await database.transaction { tx in
+            try await environment.database.transaction { tx in
                 var clash = Product.query(on: tx).filter(\.$websiteId == product.websiteId).filter(\.$sku == product.sku)
                 if !isNew { clash = clash.filter(\.$id != productId) }
                 if try await clash.count() > 0 { throw Self.skuTaken }

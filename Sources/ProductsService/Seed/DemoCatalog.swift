@@ -94,7 +94,7 @@ enum DemoCatalog {
                 let bytes = DemoImage.png(colour: category.colour, accent: (shade, shade, shade))
                 let image = try ProductImage(productId: product.requireID(), contentType: "image/png", size: bytes.count)
                 try await environment.blobs.put(image.blobKey, contentType: "image/png", bytes: ByteBuffer(bytes: bytes))
-                try await database.transaction { tx in
+                try await environment.database.transaction { tx in
                     if index == 0 { try await Category(websiteId: .defaultWebsite, slug: category.slug, name: category.name).create(on: tx) }
                     try await product.create(on: tx)
                     try await image.create(on: tx)

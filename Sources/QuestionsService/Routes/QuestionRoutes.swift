@@ -106,7 +106,7 @@ struct QuestionRoutes: Sendable {
     @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<QuestionResponse> {
         let fields = try await request.decodeJSON(as: QuestionRequest.self, context: context).validated()
         let question = Question(websiteId: context.website)
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             try await apply(fields, to: question, on: tx)
             try await question.create(on: tx)
             try await Question.textIndex.index(try question.requireID(), values: question.indexedText, on: tx)
@@ -117,7 +117,7 @@ struct QuestionRoutes: Sendable {
     @Sendable func update(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<QuestionResponse> {
         let question = try await Question.find(in: context, on: database, notFound: "question")
         let fields = try await request.decodeJSON(as: QuestionRequest.self, context: context).validated()
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             try await apply(fields, to: question, on: tx)
             question.updatedAt = Date()
             try await question.update(on: tx)
@@ -128,7 +128,7 @@ struct QuestionRoutes: Sendable {
 
     @Sendable func delete(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
         let question = try await Question.find(in: context, on: database, notFound: "question")
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             try await Question.textIndex.unindex(try question.requireID(), on: tx)
             try await question.delete(on: tx)
         }

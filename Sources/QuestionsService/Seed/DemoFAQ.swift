@@ -49,7 +49,7 @@ enum DemoFAQ {
     static func loadIfEmpty(_ environment: ServiceEnvironment) async throws {
         let database = environment.database.fluent
         guard try await Question.query(on: database).count() == 0 else { return }
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             var positions: [String: Int] = [:]
             for entry in entries {
                 let question = Question(websiteId: .defaultWebsite)

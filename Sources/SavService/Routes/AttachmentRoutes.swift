@@ -69,7 +69,7 @@ struct AttachmentRoutes: Sendable {
             body: LimitedBody(request.body, limit: Self.maximumSize, message: "Attachments are limited to 10 MiB.")
         )
         do {
-            try await database.transaction { tx in
+            try await environment.database.transaction { tx in
                 try await attachment.create(on: tx)
                 ticket.updatedAt = Date()
                 try await ticket.update(on: tx)

@@ -101,7 +101,7 @@ struct TicketRoutes: Sendable {
         }
         let customer = try await customerCall
         let traceparent = request.headers[TraceParent.headerName]
-        let ticket = try await database.transaction { tx in
+        let ticket = try await environment.database.transaction { tx in
             let ticket = Ticket(
                 number: try await Ticket.numbers.next(on: tx),
                 userId: userId,
@@ -186,7 +186,7 @@ struct TicketRoutes: Sendable {
         let byAgent = TicketAccess.isAgent(principal) && ticket.userId != author
         let traceparent = request.headers[TraceParent.headerName]
         let ticketId = try ticket.requireID()
-        try await database.transaction { tx in
+        try await environment.database.transaction { tx in
             try await TicketMessage(ticketId: ticketId, authorId: author, authorRole: byAgent ? "support" : "customer", body: body).create(on: tx)
             ticket.status = byAgent ? .pending : .open
             ticket.updatedAt = Date()

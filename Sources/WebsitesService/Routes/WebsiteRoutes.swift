@@ -132,7 +132,7 @@ struct WebsiteRoutes: Sendable {
     /// Saves with its `websites.website.changed` event; a taken code or domain is a 409.
     private func save(_ website: Website, isNew: Bool) async throws {
         do {
-            try await database.transaction { tx in
+            try await environment.database.transaction { tx in
                 var clash = Website.query(on: tx).group(.or) { group in
                     group.filter(\.$code == website.code)
                     if let domain = website.domain { group.filter(\.$domain == domain) }
