@@ -28,6 +28,8 @@ public struct AuthService: ComptoirService {
             revocations: environment.platform.adapters.revocations,
             logger: environment.logger
         )
+        environment.metrics.startAtZero("auth_logins_total", ["success", "failure", "locked"].map { [("result", $0)] })
+        environment.metrics.startAtZero("auth_lockouts_total")
     }
 
     public var migrations: [any Migration] { [CreateAuthSchema()] }

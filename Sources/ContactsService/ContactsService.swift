@@ -14,6 +14,9 @@ public struct ContactsService: ComptoirService {
     public init(environment: ServiceEnvironment) async throws {
         self.environment = environment
         self.limiter = environment.platform.rateLimiter("contacts")
+        environment.metrics.startAtZero("contacts_received_total", environment.configuration.contactRoutes.keys.sorted().map { [("topic", $0)] })
+        environment.metrics.startAtZero("contacts_spam_total")
+        environment.metrics.startAtZero("contacts_rate_limited_total")
     }
 
     public var migrations: [any Migration] { [CreateContactMessages()] }

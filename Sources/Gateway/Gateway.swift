@@ -40,6 +40,13 @@ public struct Gateway: Sendable {
         let telemetry = try platform.adapters.telemetry(for: "gateway")
         self.metrics = metrics
         self.telemetry = telemetry
+        metrics.startAtZero("gateway_rate_limited_total", [[("scope", "ip")], [("scope", "user")]])
+        metrics.startAtZero(
+            "gateway_upstream_errors_total",
+            upstreams.keys.sorted { $0.rawValue < $1.rawValue }.flatMap { service in
+                ReverseProxy.failureKinds.map { [("service", service.rawValue), ("kind", $0)] }
+            }
+        )
         logger[metadataKey: "component"] = "gateway"
         self.platform = platform
         self.configuration = configuration
@@ -76,7 +83,13 @@ public struct Gateway: Sendable {
     /// The gateway's router, exposed for tests.
     public func makeRouter() -> Router<ComptoirRequestContext> {
         let router = Router(context: ComptoirRequestContext.self)
-        ServiceHost.addStandardMiddleware(to: router, metrics: metrics, telemetry: telemetry, configuration: platform.configuration)
+        ServiceHost.addStandardMiddleware(
+            to: router,
+            metrics: metrics,
+            telemetry: telemetry,
+            routeLabel: Self.proxiedRoute,
+            configuration: platform.configuration
+        )
         router.add(middleware: SecurityHeadersMiddleware(tls: configuration.tlsCertificateFile != nil, imageOrigins: storeOrigins))
         if !configuration.corsOrigins.isEmpty { router.add(middleware: CORSPolicyMiddleware(origins: Set(configuration.corsOrigins))) }
         router.add(
@@ -98,6 +111,15 @@ public struct Gateway: Sendable {
         }
         Storefront().add(to: router)
         return router
+    }
+
+    /// The proxy's one template, `/api/v1/**`, named after the service it reaches, so that the
+    /// gateway's request metrics and spans say which service a request was for.
+    @Sendable static func proxiedRoute(_ request: Request, _ template: String) -> String {
+        guard template == "/api/v1/**", let service = UpstreamTable.service(forAPIPath: String(request.uri.path.dropFirst("/api/v1".count))) else {
+            return template
+        }
+        return "/api/v1/\(service.rawValue)/**"
     }
 
     @Sendable func proxyRequest(_ request: Request, context: ComptoirRequestContext) async throws -> Response {

@@ -28,6 +28,11 @@ public struct NewslettersService: ComptoirService {
             publicURL: configuration.publicURL
         )
         self.campaigns = CampaignRunner(environment: environment, sender: sender, links: links)
+        let kinds =
+            TransactionalMails(environment: environment, sender: sender).handlers.flatMap(\.bindings)
+            + [SubscriptionRoutes.confirmationReason, "campaign"]
+        for label in ["mails_sent_total", "mails_failed_total"] { environment.metrics.startAtZero(label, kinds.map { [("kind", $0)] }) }
+        environment.metrics.startAtZero("newsletter_confirmations_total")
     }
 
     public var migrations: [any Migration] { [CreateOutgoingMails(), CreateNewsletters(), AddMailTraceContext()] }

@@ -13,6 +13,9 @@ public struct OrdersService: ComptoirService {
 
     public init(environment: ServiceEnvironment) async throws {
         self.environment = environment
+        environment.metrics.startAtZero("orders_placed_total")
+        environment.metrics.startAtZero("orders_confirmed_total")
+        environment.metrics.startAtZero("orders_cancelled_total", [[("reason", "stock")]])
     }
 
     public var migrations: [any Migration] { [CreateOrders()] }

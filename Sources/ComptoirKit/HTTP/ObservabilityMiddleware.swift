@@ -14,11 +14,15 @@ public struct ObservabilityMiddleware: RouterMiddleware {
     let metrics: ServiceMetrics
     let telemetry: Telemetry
     let inFlight: Meter
+    let routeLabel: (@Sendable (Request, String) -> String)?
 
-    public init(metrics: ServiceMetrics, telemetry: Telemetry = .off) {
+    /// - Parameter routeLabel: refines a matched template for the labels and the span name (the
+    ///   gateway's `/api/v1/**` becomes `/api/v1/<service>/**`).
+    public init(metrics: ServiceMetrics, telemetry: Telemetry = .off, routeLabel: (@Sendable (Request, String) -> String)? = nil) {
         self.metrics = metrics
         self.telemetry = telemetry
         self.inFlight = metrics.meter("http_server_active_requests")
+        self.routeLabel = routeLabel
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -35,7 +39,8 @@ public struct ObservabilityMiddleware: RouterMiddleware {
             let response = try await next(request, context)
             let elapsed = ContinuousClock.now - start
             // The template (known once the router has matched), never the raw path, keeps label cardinality bounded.
-            let route = context.endpointPath ?? "unmatched"
+            let template = context.endpointPath ?? "unmatched"
+            let route = routeLabel?(request, template) ?? template
             let status = response.status.code
             if let span {
                 span.rename("\(method) \(route)")

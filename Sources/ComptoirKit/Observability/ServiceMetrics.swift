@@ -47,6 +47,14 @@ public struct ServiceMetrics: Sendable {
         CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
     }
 
+    /// Creates a counter series at 0 before anything counts, for the series whose label values
+    /// are known up front: a series that appears at its first increment has no 0 for `rate` and
+    /// `increase` to start from (the first failure would go unseen), and dashboards and alerts
+    /// would find no such metric before it.
+    public func startAtZero(_ label: String, _ dimensions: [[(String, String)]] = [[]]) {
+        for set in dimensions { _ = counter(label, set) }
+    }
+
     /// The Prometheus text exposition of every metric, the process's and the build's.
     public func exposition() -> [UInt8] {
         var buffer: [UInt8] = []

@@ -24,6 +24,7 @@ public struct ServiceHost {
         let service = try await S(environment: environment)
         try await migrate(service: service, environment: environment)
         try await service.prepare()
+        Self.startSeriesAtZero(environment.metrics, consumed: service.eventHandlers.flatMap(\.bindings))
         for handler in service.eventHandlers {
             let inbox = environment.inbox
             let telemetry = environment.telemetry
@@ -71,6 +72,18 @@ public struct ServiceHost {
         return ServiceHost(id: S.id, environment: environment, service: service, router: router, document: document)
     }
 
+    /// The kit's series every service has, at 0 from the start (``ServiceMetrics/startAtZero(_:_:)``).
+    static func startSeriesAtZero(_ metrics: ServiceMetrics, consumed types: [String]) {
+        metrics.startAtZero("cache_lookups_total", ["hit", "miss", "error"].map { [("result", $0)] })
+        metrics.startAtZero("blob_orphans_total")
+        metrics.startAtZero("audit_write_failures_total")
+        let byType = Set(types).sorted().map { [("type", $0)] }
+        for label in ["events_consumed_total", "events_duplicates_total", "events_handler_failures_total", "events_redelivered_total"] {
+            metrics.startAtZero(label, byType)
+        }
+        metrics.startAtZero("events_dead_lettered_total", byType)
+    }
+
     /// Applies the service's pending migrations and closes its database (`comptoir migrate`).
     public static func migrate<S: ComptoirService>(_ type: S.Type, platform: PlatformResources) async throws {
         let environment = try await ServiceEnvironment(id: S.id, platform: platform, loadDemoData: false)
@@ -92,10 +105,11 @@ public struct ServiceHost {
         to router: Router<ComptoirRequestContext>,
         metrics: ServiceMetrics,
         telemetry: Telemetry = .off,
+        routeLabel: (@Sendable (Request, String) -> String)? = nil,
         configuration: ComptoirConfiguration
     ) {
         router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: ObservabilityMiddleware(metrics: metrics, telemetry: telemetry))
+        router.add(middleware: ObservabilityMiddleware(metrics: metrics, telemetry: telemetry, routeLabel: routeLabel))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodySize))
     }

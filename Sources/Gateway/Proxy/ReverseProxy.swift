@@ -42,6 +42,9 @@ struct ReverseProxy: Sendable {
         self.metrics = metrics
     }
 
+    /// The `kind` of `gateway_upstream_errors_total`.
+    static let failureKinds = ["unreachable", "timeout", "status_5xx", "circuit_open"]
+
     /// Headers that describe one connection, not the message; never forwarded (RFC 9110 §7.6.1).
     static let hopByHop: Set<String> = [
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authenticate",
