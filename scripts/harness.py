@@ -224,6 +224,16 @@ def pick_base_port(taken=()):
     raise RuntimeError("could not find 12 consecutive free ports on 127.0.0.1")
 
 
+def free_port(host="127.0.0.1"):
+    """One free TCP port on `host`, for a helper server (Prometheus, the OTLP receiver)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
 class Instance:
     def __init__(self, name, binary, root):
         self.name = name
@@ -254,6 +264,10 @@ class Instance:
             if key.startswith("COMPTOIR_") and key.endswith("_URL") or key.startswith(("COMPTOIR_S3_", "COMPTOIR_SMTP_")):
                 del env[key]
         env.pop("COMPTOIR_DATA_DIR", None)
+        # Nor send the instance's spans to the caller's collector (test_tracing.py sets them).
+        for key in ("COMPTOIR_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                    "COMPTOIR_TRACE_SAMPLING", "COMPTOIR_TRACE_RESOURCE_ATTRIBUTES"):
+            env.pop(key, None)
         env.update({
             "COMPTOIR_BCRYPT_COST": "4",
             "COMPTOIR_ADMIN_EMAIL": ADMIN_EMAIL,

@@ -14,8 +14,14 @@ scripts/integration-test, and platforms started on free ports with temporary dat
   must exit 0 after SIGTERM, or the test errors. A failed test's report holds the log tail of
   every process started for it.
 - `figure`: a line of figures, printed, kept in the JUnit file and repeated at the end of the run.
+- `otlp_receiver`: an OTLP/HTTP trace receiver (otlp_receiver.py) on a free port of 127.0.0.1, in a
+  thread, for COMPTOIR_OTLP_ENDPOINT; stopped at the end of the test.
+- `amqp_namespace` (one test) and `module_amqp_namespace` (one module): (COMPTOIR_AMQP_URL, a
+  namespace of its own) on the servers' RabbitMQ cluster; the namespace's queues are deleted at
+  the end (ask for it before `platforms`, so that the platform has stopped by then).
 """
 
+import json
 import os
 import re
 import shutil
@@ -269,6 +275,69 @@ def pytest_runtest_makereport(item, call):
             for instance in factory.instances:
                 report.sections.append((f"last {LOG_TAIL_LINES} lines of {instance.name}'s log ({instance.log_path})",
                                         instance.log_tail()))
+
+
+# ---------------------------------------------------------------------------
+# Tracing and RabbitMQ helpers (test_tracing.py, test_prometheus.py)
+# ---------------------------------------------------------------------------
+
+@pytest.fixture
+def otlp_receiver():
+    from otlp_receiver import OTLPReceiver
+    receiver = OTLPReceiver().start()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
+
+
+RABBITMQCTL = "/usr/lib/rabbitmq/bin/rabbitmqctl"
+
+
+def _rabbitmq_nodes(directory):
+    """(node name, HOME) of each node of the servers' cluster, from its nN/env file."""
+    nodes = []
+    for n in (1, 2, 3):
+        try:
+            with open(os.path.join(directory, f"n{n}", "env")) as f:
+                text = f.read()
+        except OSError:
+            continue
+        name, home = re.search(r"RABBITMQ_NODENAME='([^']+)'", text), re.search(r"HOME='([^']+)'", text)
+        if name and home:
+            nodes.append((name.group(1), home.group(1)))
+    return nodes
+
+
+def _delete_queues(directory, prefix):
+    """Deletes the queues whose names start with `prefix`, through the first node that answers."""
+    for name, home in _rabbitmq_nodes(directory):
+        env = {**os.environ, "HOME": home}
+        listed = subprocess.run([RABBITMQCTL, "-n", name, "list_queues", "name", "--formatter", "json"], env=env,
+                                capture_output=True, text=True, timeout=120)
+        if listed.returncode != 0:
+            continue
+        for queue in json.loads(listed.stdout or "[]"):
+            if queue["name"].startswith(prefix):
+                subprocess.run([RABBITMQCTL, "-n", name, "delete_queue", queue["name"]], env=env, capture_output=True, timeout=60)
+        return
+
+
+def _amqp_namespace(servers):
+    variables = servers.need("COMPTOIR_TEST_AMQP_URL", "COMPTOIR_TEST_RABBITMQ_DIR")
+    namespace = f"obstest{os.urandom(4).hex()}"
+    yield variables["COMPTOIR_TEST_AMQP_URL"], namespace
+    _delete_queues(variables["COMPTOIR_TEST_RABBITMQ_DIR"], namespace + ".")
+
+
+@pytest.fixture
+def amqp_namespace(servers):
+    yield from _amqp_namespace(servers)
+
+
+@pytest.fixture(scope="module")
+def module_amqp_namespace(servers):
+    yield from _amqp_namespace(servers)
 
 
 # ---------------------------------------------------------------------------

@@ -30,7 +30,9 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         inFlight.increment()
         defer { inFlight.decrement() }
         let method = request.method.rawValue
-        return try await telemetry.withSpan(
+        // Probes and scrapes are counted but not traced: they would be most of the traces.
+        let quiet = request.uri.path.hasPrefix("/health") || request.uri.path == "/metrics"
+        return try await (quiet ? Telemetry.off : telemetry).withSpan(
             method,
             kind: .server,
             parent: telemetry.context(traceparent: request.headers[TraceParent.headerName]) ?? .topLevel,
@@ -50,7 +52,6 @@ public struct ObservabilityMiddleware: RouterMiddleware {
             metrics.timer("http_server_request_duration_seconds", [("method", method), ("route", route), ("status", String(status))])
                 .recordNanoseconds(elapsed.nanoseconds)
             // Inside the span, so that the access log line carries its trace_id.
-            let quiet = request.uri.path.hasPrefix("/health") || request.uri.path == "/metrics"
             context.logger.log(
                 level: status >= 500 ? .error : (quiet ? .debug : .info),
                 "request",

@@ -82,6 +82,7 @@ public struct ServiceHost {
             metrics.startAtZero(label, byType)
         }
         metrics.startAtZero("events_dead_lettered_total", byType)
+        for set in byType { _ = metrics.timer("events_delivery_lag_seconds", set) }
     }
 
     /// Applies the service's pending migrations and closes its database (`comptoir migrate`).
