@@ -70,62 +70,44 @@ public struct InternalClient: Sendable {
         context: ComptoirRequestContext,
         request: Request? = nil
     ) async throws -> (HTTPResponseStatus, Data) {
-        try await telemetry.withSpan(
-            "\(method.rawValue) \(service.rawValue)",
-            kind: .client,
-            attributes: ["http.request.method": .string(method.rawValue), "peer.service": .string(service.rawValue), "url.path": .string(path)]
-        ) { span in
-            let (status, data) = try await sendUntraced(method, service, path, body: body, identity: identity, context: context, request: request)
-            span?.set(["http.response.status_code": .int64(Int64(status.code))])
-            if status.code >= 500 { span?.fail() }
-            return (status, data)
-        }
-    }
-
-    private func sendUntraced(
-        _ method: HTTPMethod,
-        _ service: ServiceID,
-        _ path: String,
-        body: Data? = nil,
-        identity: Identity,
-        context: ComptoirRequestContext,
-        request: Request? = nil
-    ) async throws -> (HTTPResponseStatus, Data) {
         // Only the services the caller declares are in `serviceURLs`: an undeclared call is a bug, not an outage.
         guard let base = serviceURLs[service] else {
             throw ProblemError(.internalServerError, "Calls to \(service) are not declared by this component.")
         }
-        var outgoing = HTTPClientRequest(url: base.absoluteString.trimmingSuffix("/") + path)
-        outgoing.method = method
-        outgoing.headers.add(name: "X-Request-Id", value: context.requestID)
-        // The client span's context when tracing, else the caller's trace carried on.
-        let traceparent =
-            telemetry.traceparent()
-            ?? request.flatMap { $0.headers[TraceParent.headerName] }.flatMap(TraceParent.init)?.child().header ?? TraceParent.random().header
-        outgoing.headers.add(name: "traceparent", value: traceparent)
-        if let website = context.websiteId { outgoing.headers.add(name: "X-Comptoir-Website-Id", value: website.uuidString) }
-        switch identity {
-        case .user(let principal): outgoing.headers.add(name: "Authorization", value: "Bearer \(principal.token)")
-        case .service:
-            guard let tokens else { throw ProblemError(.internalServerError, "This component has no service identity.") }
-            outgoing.headers.add(name: "Authorization", value: "Bearer \(try await tokens.token())")
-        }
-        if let body {
-            outgoing.headers.add(name: "Content-Type", value: "application/json")
-            outgoing.body = .bytes(ByteBuffer(bytes: body))
-        }
-        do {
-            let response = try await httpClient.execute(outgoing, timeout: .nanoseconds(timeout.nanoseconds))
-            let buffer = try await response.body.collect(upTo: 8 << 20)
-            return (response.status, Data(buffer.readableBytesView))
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            throw ProblemError(.gatewayTimeout, "\(service) did not answer in time.")
-        } catch {
-            context.logger.warning(
-                "internal call failed",
-                metadata: ["service": .string(service.rawValue), "path": .string(path), "error": .string("\(error)")]
-            )
-            throw ProblemError(.badGateway, "\(service) could not be reached.")
+        return try await telemetry.withHTTPClientSpan(method.rawValue, peer: service.rawValue, path: path) { span in
+            var outgoing = HTTPClientRequest(url: base.absoluteString.trimmingSuffix("/") + path)
+            outgoing.method = method
+            outgoing.headers.add(name: "X-Request-Id", value: context.requestID)
+            // The client span's context when tracing, else the caller's trace carried on.
+            let traceparent =
+                telemetry.traceparent()
+                ?? request.flatMap { $0.headers[TraceParent.headerName] }.flatMap(TraceParent.init)?.child().header ?? TraceParent.random().header
+            outgoing.headers.add(name: "traceparent", value: traceparent)
+            if let website = context.websiteId { outgoing.headers.add(name: "X-Comptoir-Website-Id", value: website.uuidString) }
+            switch identity {
+            case .user(let principal): outgoing.headers.add(name: "Authorization", value: "Bearer \(principal.token)")
+            case .service:
+                guard let tokens else { throw ProblemError(.internalServerError, "This component has no service identity.") }
+                outgoing.headers.add(name: "Authorization", value: "Bearer \(try await tokens.token())")
+            }
+            if let body {
+                outgoing.headers.add(name: "Content-Type", value: "application/json")
+                outgoing.body = .bytes(ByteBuffer(bytes: body))
+            }
+            do {
+                let response = try await httpClient.execute(outgoing, timeout: .nanoseconds(timeout.nanoseconds))
+                let buffer = try await response.body.collect(upTo: 8 << 20)
+                span?.record(status: Int(response.status.code))
+                return (response.status, Data(buffer.readableBytesView))
+            } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+                throw ProblemError(.gatewayTimeout, "\(service) did not answer in time.")
+            } catch {
+                context.logger.warning(
+                    "internal call failed",
+                    metadata: ["service": .string(service.rawValue), "path": .string(path), "error": .string("\(error)")]
+                )
+                throw ProblemError(.badGateway, "\(service) could not be reached.")
+            }
         }
     }
 

@@ -46,8 +46,8 @@ public struct ObservabilityMiddleware: RouterMiddleware {
             let status = response.status.code
             if let span {
                 span.rename("\(method) \(route)")
-                span.set(["http.route": .string(route), "http.response.status_code": .int64(Int64(status))])
-                if status >= 500 { span.fail() }
+                span.set(["http.route": .string(route)])
+                span.record(status: status)
             }
             metrics.timer("http_server_request_duration_seconds", [("method", method), ("route", route), ("status", String(status))])
                 .recordNanoseconds(elapsed.nanoseconds)

@@ -54,6 +54,20 @@ public struct Telemetry: Sendable {
         }
     }
 
+    /// Runs `body` in the `<METHOD> <peer>` client span of an HTTP call to another component (the
+    /// gateway's proxy and website lookup, a service's internal calls); the callee continues it
+    /// when the request carries ``traceparent(of:)``.
+    public func withHTTPClientSpan<T>(
+        _ method: String,
+        peer: String,
+        path: String,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (ActiveSpan?) async throws -> T
+    ) async throws -> T {
+        let attributes: SpanAttributes = ["http.request.method": .string(method), "peer.service": .string(peer), "url.path": .string(path)]
+        return try await withSpan("\(method) \(peer)", kind: .client, attributes: attributes, body)
+    }
+
     /// Starts a span that the caller ends (``ActiveSpan/end()``), for work that does not fit one
     /// closure (a batch published at once); `nil` when off.
     public func startSpan(
@@ -112,6 +126,12 @@ public struct ActiveSpan: Sendable {
     /// Renames the span once the name is known (a request's route template, say).
     public func rename(_ name: String) {
         span.operationName = name
+    }
+
+    /// The HTTP status answered (`http.response.status_code`); a 5xx marks the span failed.
+    public func record(status: Int) {
+        span.attributes.merge(["http.response.status_code": .int64(Int64(status))])
+        if status >= 500 { fail() }
     }
 
     /// Marks the span failed (a 5xx answered without an error thrown).

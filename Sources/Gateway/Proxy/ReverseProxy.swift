@@ -64,11 +64,7 @@ struct ReverseProxy: Sendable {
     ) async throws -> Response {
         let started = ContinuousClock.now
         let method = request.method.rawValue
-        return try await telemetry.withSpan(
-            "\(method) \(service.rawValue)",
-            kind: .client,
-            attributes: ["http.request.method": .string(method), "peer.service": .string(service.rawValue), "url.path": .string(path)]
-        ) { span in
+        return try await telemetry.withHTTPClientSpan(method, peer: service.rawValue, path: path) { span in
             let status: Int
             let outcome: Result<Response, any Error>
             do {
@@ -77,14 +73,14 @@ struct ReverseProxy: Sendable {
             } catch let problem as ProblemError {
                 (status, outcome) = (problem.problem.status, .failure(problem))
             }
-            span?.set(["http.response.status_code": .int64(Int64(status))])
-            if status >= 500 { span?.fail() }
+            span?.record(status: status)
             metrics.timer("gateway_upstream_request_duration_seconds", [("service", service.rawValue), ("status", String(status))])
                 .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
             return try outcome.get()
         }
     }
 
+    /// The proxying itself; ``forward(_:to:path:clientIP:website:context:)`` observes it.
     private func forwardUntraced(
         _ request: Request,
         to service: ServiceID,

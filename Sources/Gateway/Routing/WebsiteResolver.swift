@@ -36,11 +36,7 @@ final class WebsiteResolver: Sendable {
         var lookup = HTTPClientRequest(url: websitesURL.appendingPathComponent("websites/current").absoluteString)
         if let code { lookup.headers.add(name: "X-Website", value: code) }
         lookup.headers.add(name: "X-Forwarded-Host", value: host)
-        let (response, body) = try await telemetry.withSpan(
-            "GET websites",
-            kind: .client,
-            attributes: ["http.request.method": "GET", "peer.service": "websites", "url.path": "/websites/current"]
-        ) { span in
+        let (response, body) = try await telemetry.withHTTPClientSpan("GET", peer: "websites", path: "/websites/current") { span in
             if let traceparent = telemetry.traceparent() { lookup.headers.add(name: "traceparent", value: traceparent) }
             let response: HTTPClientResponse
             do {
@@ -48,7 +44,7 @@ final class WebsiteResolver: Sendable {
             } catch {
                 throw ProblemError(.serviceUnavailable, "The store for this request cannot be determined right now.")
             }
-            span?.set(["http.response.status_code": .int64(Int64(response.status.code))])
+            span?.record(status: Int(response.status.code))
             return (response, try await response.body.collect(upTo: 64 * 1024))
         }
         if response.status == .notFound { throw ProblemError.notFound("website with code \(code ?? host)") }
