@@ -140,11 +140,7 @@ public struct OutboxRelay: Service {
             kind: .producer,
             parent: producer ?? .topLevel,
             links: producer.map { [$0] } ?? [],
-            attributes: [
-                "messaging.system": .string(messagingSystem), "messaging.operation.type": .string("publish"),
-                "messaging.destination.name": .string("comptoir.events"), "messaging.message.id": .string(envelope.id.uuidString.lowercased()),
-                "messaging.rabbitmq.destination.routing_key": .string(envelope.type),
-            ]
+            attributes: Telemetry.messagingAttributes(of: envelope, operation: "publish", system: messagingSystem)
         )
         if let span, let traceparent = telemetry.traceparent(of: span.context) { envelope.traceparent = traceparent }
         return span

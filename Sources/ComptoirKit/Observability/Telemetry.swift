@@ -1,3 +1,5 @@
+import ComptoirContracts
+import Foundation
 import Instrumentation
 import ServiceContextModule
 import ServiceLifecycle
@@ -112,6 +114,15 @@ public struct Telemetry: Sendable {
     }
 
     static let traceparentKey = "traceparent"
+
+    /// OpenTelemetry's messaging attributes of an event's `publish` or `process` span.
+    public static func messagingAttributes(of envelope: EventEnvelope, operation: String, system: String) -> SpanAttributes {
+        [
+            "messaging.system": .string(system), "messaging.operation.type": .string(operation),
+            "messaging.destination.name": .string("comptoir.events"), "messaging.message.id": .string(envelope.id.uuidString.lowercased()),
+            "messaging.rabbitmq.destination.routing_key": .string(envelope.type),
+        ]
+    }
 }
 
 /// The span a ``Telemetry/withSpan(_:kind:parent:links:attributes:isolation:_:)`` body runs in.

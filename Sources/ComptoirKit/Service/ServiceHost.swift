@@ -38,12 +38,7 @@ public struct ServiceHost {
                         kind: .consumer,
                         parent: producer ?? .topLevel,
                         links: producer.map { [$0] } ?? [],
-                        attributes: [
-                            "messaging.system": .string(messagingSystem), "messaging.operation.type": .string("process"),
-                            "messaging.destination.name": .string("comptoir.events"),
-                            "messaging.message.id": .string(envelope.id.uuidString.lowercased()),
-                            "messaging.rabbitmq.destination.routing_key": .string(envelope.type),
-                        ]
+                        attributes: Telemetry.messagingAttributes(of: envelope, operation: "process", system: messagingSystem)
                     ) { _ in
                         // `nil` for a duplicate; `.some(nil)` when applied with nothing to do after the commit.
                         let afterCommit = try await inbox.process(envelope) { tx in try await handler.apply(envelope, tx) }
