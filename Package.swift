@@ -204,7 +204,7 @@ let package = Package(
                 "ServiceLifecycle",
                 "Tracing"
             ),
-            resources: [.copy("Storefront")]
+            resources: [.copy("Storefront"), .copy("Admin")]
         ),
         .target(
             name: "ComptoirPlatform",

@@ -69,6 +69,13 @@ class Shop:
         return [m for m in page["items"] if m["reason"] == "orders.order.confirmed" and number in m["subject"] and m["status"] == "sent"]
 
 
+def sold_out(answer):
+    """Whether a checkout was refused because the stock was gone by then (409 "Not enough stock"):
+    checkout reads the stock first, so in a race the last buyers hear it at once instead of a
+    cancellation a moment later."""
+    return answer is not None and answer.status == 409 and "stock" in ((answer.json or {}).get("detail") or "").lower()
+
+
 def kill_hard(instance):
     os.killpg(instance.process.pid, signal.SIGKILL)
     instance.process.wait(timeout=10)

@@ -32,19 +32,21 @@ public struct AuthService: ComptoirService {
         environment.metrics.startAtZero("auth_lockouts_total")
     }
 
-    public var migrations: [any Migration] { [CreateAuthSchema()] }
+    public var migrations: [any Migration] { [CreateAuthSchema(), AddPasswordResets()] }
 
     /// The schemas first, then the endpoints of each group of routes.
     public func declare(_ api: ServiceAPI) {
         AuthOpenAPI.schemas(api)
+        let throttle = LoginThrottle()
         SessionRoutes(
             environment: environment,
             hasher: hasher,
             sessions: sessions,
-            throttle: LoginThrottle(),
+            throttle: throttle,
             audit: audit,
             jwks: PublicJWKS(keys: [sessions.signer.key.publicJWK])
         ).declare(api)
+        PasswordResetRoutes(environment: environment, hasher: hasher, sessions: sessions, throttle: throttle, audit: audit).declare(api)
         AdminRoutes(environment: environment, audit: audit).declare(api)
     }
 

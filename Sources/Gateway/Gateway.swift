@@ -109,7 +109,8 @@ public struct Gateway: Sendable {
         for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete, .options] {
             router.on("/api/v1/**", method: method, use: proxyRequest)
         }
-        Storefront().add(to: router)
+        WebApp.backOffice.add(to: router)
+        WebApp.storefront.add(to: router)
         return router
     }
 

@@ -15,7 +15,7 @@ public struct ProductsService: ComptoirService {
         self.catalog = Catalog(database: environment.database, cache: environment.cache)
     }
 
-    public var migrations: [any Migration] { [CreateCatalog()] }
+    public var migrations: [any Migration] { [CreateCatalog(), AddImagePositions()] }
 
     public func declare(_ api: ServiceAPI) {
         ProductRoutes(environment: environment, catalog: catalog).declare(api)

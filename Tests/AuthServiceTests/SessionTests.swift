@@ -8,7 +8,7 @@ import HummingbirdTesting
 import SQLKit
 import Testing
 
-/// Refresh rotation and reuse detection, logout, password change, lockout.
+/// Refresh rotation and reuse detection, logout, password change, login throttling.
 @Suite struct SessionTests {
     @Test func refreshRotatesAndTheOldTokenStopsWorking() async throws {
         try await withAuthService { client, _ in
@@ -97,23 +97,69 @@ import Testing
         }
     }
 
-    @Test func fiveFailuresLockTheAccountWith429AndRetryAfter() async throws {
+    @Test func fiveFailuresFromOneAddressSlowThatAddressWith429AndRetryAfter() async throws {
         try await withAuthService { client, host in
             try await client.register("kim@example.com")
+            let attacker: HTTPFields = [.xForwardedFor: "203.0.113.7"]
             for _ in 1...5 {
-                let failure = try await client.json(.post, "/auth/login", body: ["email": "kim@example.com", "password": "wrong-password"])
+                let failure = try await client.json(
+                    .post,
+                    "/auth/login",
+                    body: ["email": "kim@example.com", "password": "wrong-password"],
+                    headers: attacker
+                )
                 #expect(failure.status == .unauthorized)
             }
-            // Locked: even the right password is refused until the window passes.
-            let locked = try await client.json(.post, "/auth/login", body: ["email": "kim@example.com", "password": "correct-horse-1"])
-            #expect(locked.status == .tooManyRequests)
-            let retryAfter = try #require(locked.headers[.retryAfter].flatMap(Int.init))
-            #expect(retryAfter > 800 && retryAfter <= 900)
-            let lockedEvents = try await OutboxMessage.query(on: host.database.fluent).filter(\.$type == UserLocked.type).count()
-            #expect(lockedEvents == 1)
+            // From that address, even the right password waits: the guesser learns nothing.
+            let slowed = try await client.json(
+                .post,
+                "/auth/login",
+                body: ["email": "kim@example.com", "password": "correct-horse-1"],
+                headers: attacker
+            )
+            #expect(slowed.status == .tooManyRequests)
+            let retryAfter = try #require(slowed.headers[.retryAfter].flatMap(Int.init))
+            #expect(retryAfter > 0 && retryAfter <= 30)
+            let slowedEvents = try await OutboxMessage.query(on: host.database.fluent).filter(\.$type == UserLocked.type).count()
+            #expect(slowedEvents == 1)
+            // The owner, elsewhere, is not locked out by the stranger.
+            let owner = try await client.json(
+                .post,
+                "/auth/login",
+                body: ["email": "kim@example.com", "password": "correct-horse-1"],
+                headers: [.xForwardedFor: "198.51.100.20"]
+            )
+            #expect(owner.status == .ok)
             // Another account is not affected.
             try await client.register("lee@example.com")
             _ = try await client.login("lee@example.com")
+        }
+    }
+
+    @Test func eachFurtherFailureDoublesTheWait() async throws {
+        try await withAuthService { client, host in
+            try await client.register("kit@example.com")
+            let attacker: HTTPFields = [.xForwardedFor: "203.0.113.8"]
+            for _ in 1...5 {
+                try await client.json(.post, "/auth/login", body: ["email": "kit@example.com", "password": "wrong-password"], headers: attacker)
+            }
+            // Let the first wait pass (age the failures by 31 s), fail once more: the wait doubles.
+            try await host.database.sql.raw("UPDATE login_failures SET at = \(bind: Date().addingTimeInterval(-31))").run()
+            let sixth = try await client.json(
+                .post,
+                "/auth/login",
+                body: ["email": "kit@example.com", "password": "wrong-password"],
+                headers: attacker
+            )
+            #expect(sixth.status == .unauthorized)
+            let slowed = try await client.json(
+                .post,
+                "/auth/login",
+                body: ["email": "kit@example.com", "password": "wrong-password"],
+                headers: attacker
+            )
+            let retryAfter = try #require(slowed.headers[.retryAfter].flatMap(Int.init))
+            #expect(slowed.status == .tooManyRequests && retryAfter > 30 && retryAfter <= 60)
         }
     }
 

@@ -5,7 +5,7 @@ import Testing
 
 /// The purchase saga of ARCHITECTURE.md, through the gateway only.
 @Suite("Purchase, end to end") struct PurchaseTests {
-    @Test("register, search, basket, address, idempotent checkout, saga, delivery, tracking, shipping; an order beyond the stock is cancelled")
+    @Test("register, search, basket, address, idempotent checkout, saga, delivery, tracking, shipping; an order beyond the stock is refused")
     func purchase() async throws {
         try await RunningPlatform.run(loadDemoData: true) { platform in
             let admin = try await platform.admin()
@@ -96,19 +96,13 @@ import Testing
             #expect(overview.object["open_tickets"] as? Int == 0)
             #expect(overview.object["unavailable"] as? [String] == [])
 
-            // The rival's two lamps are more than the one left: cancelled, stock unchanged.
+            // The rival's two lamps are more than the one left: refused at checkout, no order, stock unchanged.
             let rivalAddress = try await platform.address(token: rival, country: "DE", postalCode: "10115")
             let beyond = try await platform.send(.POST, "/api/v1/orders", json: ["shipping_address_id": rivalAddress], token: rival)
-            #expect(beyond.status == 201, "\(beyond.text)")
-            let rivalOrder = try #require(beyond.object["id"] as? String)
-            try await platform.eventually("order beyond the stock cancelled") {
-                try await platform.send(.GET, "/api/v1/orders/\(rivalOrder)", token: rival).object["status"] as? String == "cancelled"
-            }
-            #expect(
-                try await platform.send(.GET, "/api/v1/orders/\(rivalOrder)", token: rival).object["cancel_reason"] as? String == "not enough stock"
-            )
+            #expect(beyond.status == 409 && beyond.problemFields == ["items[0]"], "\(beyond.text)")
+            #expect((beyond.object["detail"] as? String ?? "").contains("Not enough stock"), "\(beyond.text)")
+            #expect(try await platform.send(.GET, "/api/v1/orders", token: rival).items.isEmpty)
             #expect(try await platform.stock(of: lamp) == 1)
-            #expect(try await platform.send(.GET, "/api/v1/deliveries?order_id=\(rivalOrder)", token: rival).array.isEmpty)
         }
     }
 
@@ -124,26 +118,38 @@ import Testing
                 try #require(added.status == 200, "\(added.text)")
                 buyers.append((token, try await platform.address(token: token)))
             }
-            let placed = try await withThrowingTaskGroup(of: (String, String).self) { group in
+            // Checkout reads the stock first: a buyer who arrives once the units are held is refused at
+            // once (409); the others race in products' reservation, and the saga cancels the losers.
+            let answers = try await withThrowingTaskGroup(of: (Reply, String).self) { group in
                 for buyer in buyers {
                     group.addTask {
-                        let reply = try await platform.send(.POST, "/api/v1/orders", json: ["shipping_address_id": buyer.address], token: buyer.token)
-                        #expect(reply.status == 201, "\(reply.text)")
-                        return (reply.object["id"] as? String ?? "", buyer.token)
+                        (
+                            try await platform.send(.POST, "/api/v1/orders", json: ["shipping_address_id": buyer.address], token: buyer.token),
+                            buyer.token
+                        )
                     }
                 }
-                return try await group.reduce(into: [(String, String)]()) { $0.append($1) }
+                return try await group.reduce(into: [(Reply, String)]()) { $0.append($1) }
             }
+            let placed = answers.filter { $0.0.status == 201 }.map { ($0.0.object["id"] as? String ?? "", $0.1) }
+            let refused = answers.filter { $0.0.status == 409 && ($0.0.object["detail"] as? String ?? "").contains("Not enough stock") }
+            #expect(placed.count + refused.count == 20, "\(answers.map { "\($0.0.status) \($0.0.text)" })")
             var statuses: [String] = []
+            var reasons: Set<String> = []
             try await platform.eventually("every order settled") {
                 statuses = []
+                reasons = []
                 for (order, token) in placed {
-                    statuses.append(try await platform.send(.GET, "/api/v1/orders/\(order)", token: token).object["status"] as? String ?? "?")
+                    let seen = try await platform.send(.GET, "/api/v1/orders/\(order)", token: token).object
+                    statuses.append(seen["status"] as? String ?? "?")
+                    if let reason = seen["cancel_reason"] as? String { reasons.insert(reason) }
                 }
                 return !statuses.contains("pending")
             }
             #expect(statuses.filter { $0 == "confirmed" }.count == 5)
-            #expect(statuses.filter { $0 == "cancelled" }.count == 15)
+            #expect(statuses.filter { $0 == "cancelled" }.count + refused.count == 15)
+            // A loser of the reservation race is told which product ran out.
+            #expect(reasons.isSubset(of: ["not enough stock of Limited print"]), "\(reasons)")
             #expect(try await platform.stock(of: product) == 0)
             let confirmed = try await platform.send(.GET, "/api/v1/orders?status=confirmed&per_page=100", token: admin)
             #expect(confirmed.object["total"] as? Int == 5)

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from harness import eventually
-from purchases import Shop, assert_settled, kill_hard
+from purchases import Shop, assert_settled, kill_hard, sold_out
 
 QUIET_ENV = {"COMPTOIR_RATE_LIMIT_IP": "100000/1s", "COMPTOIR_RATE_LIMIT_USER": "100000/1s", "COMPTOIR_LOG_FORMAT": "text"}
 SUBSCRIBERS = 1000
@@ -71,8 +71,10 @@ def test_sigkill_after_a_burst_of_checkouts(platforms, figure):
         thread.join()
     kill_hard(instance)
     placed = [(buyers[i], answers[i].json) for i in range(len(buyers)) if answers[i].status == 201]
-    assert len(placed) == 10, f"{label}: 10 checkouts should answer 201 before the SIGKILL: " \
-                              + "; ".join(a.describe() for a in answers if a.status != 201)
+    # A checkout that arrives after the six units are reserved is refused at once (409): fine.
+    odd = [a.describe() for a in answers if a.status != 201 and not sold_out(a)]
+    assert not odd and len(placed) >= 6, f"{label}: every checkout should answer 201 or 409 sold out before the SIGKILL, " \
+                                         f"at least 6 placed ({len(placed)}): " + "; ".join(odd)
     shop = restart(platforms, instance)
     figure(assert_settled(shop, shop.admin(), label, placed, 6, product, 0))
     platforms.stop(instance)

@@ -40,6 +40,8 @@ enum AuditAction: String, Sendable, CaseIterable {
     case tokenReused = "token.reused"
     case logout = "logout"
     case passwordChanged = "password.changed"
+    case passwordResetRequested = "password.reset_requested"
+    case passwordReset = "password.reset"
     case rolesChanged = "roles.changed"
     case adminBootstrapped = "admin.bootstrapped"
 }

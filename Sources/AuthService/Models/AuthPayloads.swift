@@ -101,3 +101,14 @@ extension Validator {
         expect(password.utf8.count <= PasswordHasher.maximumBytes, field, "must be at most \(PasswordHasher.maximumBytes) bytes")
     }
 }
+
+/// `POST /auth/password/forgot`.
+struct ForgotPasswordRequest: Decodable, Sendable {
+    var email: String
+}
+
+/// `POST /auth/password/reset`.
+struct ResetPasswordRequest: Decodable, Sendable {
+    var token: String
+    var newPassword: String
+}

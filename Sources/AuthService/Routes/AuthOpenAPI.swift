@@ -33,6 +33,14 @@ enum AuthOpenAPI {
         ],
         required: ["current_password", "new_password"]
     )
+    static let forgotBody = OpenAPI.object(["email": ["type": "string", "maxLength": 254]], required: ["email"])
+    static let resetBody = OpenAPI.object(
+        [
+            "token": ["type": "string", "minLength": 1, "maxLength": 256],
+            "new_password": ["type": "string", "minLength": .number(Double(PasswordHasher.minimumCharacters))],
+        ],
+        required: ["token", "new_password"]
+    )
     static let rolesBody = OpenAPI.object(
         ["roles": ["type": "array", "minItems": 1, "items": OpenAPI.enumeration(Role.assignable.map(\.rawValue))]],
         required: ["roles"]

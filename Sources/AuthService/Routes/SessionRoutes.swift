@@ -134,24 +134,24 @@ struct SessionRoutes: Sendable {
             throw Self.badCredentials
         }
         let userId = try user.requireID()
-        if let until = try await throttle.lockedUntil(userId, on: database) {
+        if let until = try await throttle.retryAt(userId, source: client.ip, on: database) {
             try await audit.record(.loginLocked, userId: user.id, client: client, on: database)
             environment.metrics.counter("auth_logins_total", [("result", "locked")]).increment()
             throw ProblemError.tooManyRequests(
-                retryAfter: Int(until.timeIntervalSinceNow.rounded(.up)),
-                "Too many failed logins: this account is locked for a while."
+                retryAfter: max(1, Int(until.timeIntervalSinceNow.rounded(.up))),
+                "Too many failed logins for this account from here: wait before trying again, or reset the password."
             )
         }
         guard try await hasher.verify(body.password, hash: user.passwordHash) else {
-            let lockedUntil = try await environment.database.transaction { tx in
+            let slowedUntil = try await environment.database.transaction { tx in
                 try await audit.record(.loginFailed, userId: user.id, client: client, detail: "wrong password", on: tx)
-                guard let until = try await throttle.recordFailure(userId, on: tx) else { return Date?.none }
+                guard let until = try await throttle.recordFailure(userId, source: client.ip, on: tx) else { return Date?.none }
                 try await environment.outbox.append(UserLocked(userId: userId, email: user.email, lockedUntil: until), on: tx)
                 return until
             }
-            if lockedUntil != nil {
+            if slowedUntil != nil {
                 environment.metrics.counter("auth_lockouts_total").increment()
-                context.logger.notice("account locked after failed logins", metadata: ["user_id": .string(userId.uuidString)])
+                context.logger.notice("failed logins slowed for one account and address", metadata: ["user_id": .string(userId.uuidString)])
             }
             environment.metrics.counter("auth_logins_total", [("result", "failure")]).increment()
             throw Self.badCredentials

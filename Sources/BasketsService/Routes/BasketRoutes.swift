@@ -51,7 +51,7 @@ struct BasketRoutes: Sendable {
             access: Doc.customer,
             parameters: [Doc.productId],
             body: Doc.quantityBody,
-            responses: [200: Doc.basket, 404: Doc.notInBasket],
+            responses: [200: Doc.basket, 404: Doc.notInBasket, 409: OpenAPI.problem("Not enough stock")],
             use: setQuantity
         )
         api.endpoint(
@@ -76,19 +76,7 @@ struct BasketRoutes: Sendable {
         let userId = try principal.requireUser()
         let body = try await request.decodeJSON(as: AddItemRequest.self, context: context)
         try BasketRules.checkQuantity(body.quantity)
-        let product: ProductSnapshot
-        do {
-            product = try await environment.client.get(
-                .products,
-                "/products/\(body.productId)",
-                as: ProductSnapshot.self,
-                identity: .user(principal),
-                context: context,
-                request: request
-            )
-        } catch let error as ProblemError where error.problem.status == 404 {
-            throw ProblemError.notFound("product")
-        }
+        let product = try await snapshot(of: body.productId, principal, context, request)
         try await environment.database.transaction { tx in
             let existing = try await lines(of: userId, context, on: tx)
             if let other = existing.first, other.currency != product.currency {
@@ -127,6 +115,9 @@ struct BasketRoutes: Sendable {
         let body = try await request.decodeJSON(as: QuantityRequest.self, context: context)
         try BasketRules.checkQuantity(body.quantity)
         let line = try await line(of: userId, context)
+        // The stock now, not when the line was added: raising a quantity past it would only
+        // surface at checkout, as an order cancelled a second after "thank you".
+        try Self.checkStock(try await snapshot(of: line.productId, try context.requirePrincipal(), context, request), body.quantity)
         line.quantity = body.quantity
         try await line.update(on: database)
         await baskets.invalidate([cacheOwner(userId, context)])
@@ -166,6 +157,27 @@ struct BasketRoutes: Sendable {
                 .filter(\.$productId == productId).first()
         else { throw ProblemError.notFound("product in the basket") }
         return line
+    }
+
+    /// The product as the catalog shows it now (price, stock); 404 when it is gone.
+    private func snapshot(
+        of productId: UUID,
+        _ principal: Principal,
+        _ context: ComptoirRequestContext,
+        _ request: Request
+    ) async throws -> ProductSnapshot {
+        do {
+            return try await environment.client.get(
+                .products,
+                "/products/\(productId)",
+                as: ProductSnapshot.self,
+                identity: .user(principal),
+                context: context,
+                request: request
+            )
+        } catch let error as ProblemError where error.problem.status == 404 {
+            throw ProblemError.notFound("product")
+        }
     }
 
     static func checkStock(_ product: ProductSnapshot, _ quantity: Int) throws {

@@ -79,13 +79,22 @@ public enum RequestDecoding {
 extension Request {
     /// Decodes the JSON body, at most `context.maxUploadSize` bytes, into `type`.
     public func decodeJSON<T: Decodable>(as type: T.Type = T.self, context: ComptoirRequestContext) async throws -> T {
+        guard let value = try await decodeJSONIfPresent(as: type, context: context) else {
+            throw ProblemError.badRequest("A JSON body is required.")
+        }
+        return value
+    }
+
+    /// Decodes the JSON body like ``decodeJSON(as:context:)``, or nil when there is none: for a
+    /// route whose body only carries optional fields (a cancellation's reason).
+    public func decodeJSONIfPresent<T: Decodable>(as type: T.Type = T.self, context: ComptoirRequestContext) async throws -> T? {
         if let contentType = headers[.contentType], let mediaType = MediaType(from: contentType),
             !(mediaType.type == .application && (mediaType.subType == "json" || mediaType.subType.hasSuffix("+json")))
         {
             throw ProblemError(.unsupportedMediaType, "The body must be application/json.")
         }
         let buffer = try await body.collect(upTo: context.maxUploadSize)
-        guard buffer.readableBytes > 0 else { throw ProblemError.badRequest("A JSON body is required.") }
+        guard buffer.readableBytes > 0 else { return nil }
         let bytes = buffer.readableBytesView
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw ProblemError.badRequest("The body is not valid UTF-8.")

@@ -48,12 +48,13 @@ public struct OpenAPIBuilder: Sendable {
         access: Access,
         parameters: [JSONValue] = [],
         body: JSONValue? = nil,
+        bodyRequired: Bool = true,
         responses: [Int: JSONValue]
     ) {
         var operation: [String: JSONValue] = ["operationId": .string("\(tag)_\(id)"), "summary": .string(summary), "tags": [.string(tag)]]
         var all = responses
         if let body {
-            operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": body]]]
+            operation["requestBody"] = ["required": .bool(bodyRequired), "content": ["application/json": ["schema": body]]]
             all[400] = all[400] ?? OpenAPI.problem("Malformed JSON or bad UTF-8")
             all[413] = all[413] ?? OpenAPI.problem("Body too large")
             all[422] = all[422] ?? OpenAPI.problem("Invalid fields, named in errors")

@@ -46,6 +46,7 @@ public final class ServiceAPI {
         access: OpenAPIBuilder.Access,
         parameters: [JSONValue] = [],
         body: JSONValue? = nil,
+        bodyRequired: Bool = true,
         responses: [Int: JSONValue],
         use handler: @escaping @Sendable (Request, ComptoirRequestContext) async throws -> some ResponseGenerator
     ) {
@@ -57,6 +58,7 @@ public final class ServiceAPI {
             access: access,
             parameters: parameters,
             body: body,
+            bodyRequired: bodyRequired,
             responses: responses
         )
         router.on(Self.routerPath(path), method: method) { request, context in

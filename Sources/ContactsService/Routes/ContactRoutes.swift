@@ -5,7 +5,7 @@ import FluentKit
 import Foundation
 import Hummingbird
 
-/// The contact form and its admin listing.
+/// The contact form and its listing for staff (admin, and the support desk that answers it).
 struct ContactRoutes: Sendable {
     let environment: ServiceEnvironment
     let limiter: any RateLimiter
@@ -33,7 +33,7 @@ struct ContactRoutes: Sendable {
             "/contacts",
             id: "list",
             summary: "Messages received, newest first",
-            access: .roles([.admin]),
+            access: .roles([.admin, .support]),
             parameters: OpenAPI.pagination + [OpenAPI.parameter("topic", Doc.topic)],
             responses: [200: OpenAPI.json(OpenAPI.page(of: "ContactMessage")), 422: OpenAPI.problem("Bad filter")],
             use: list

@@ -17,7 +17,8 @@ struct DeliveryResponse: Encodable, Sendable {
     var carrier: String
     var trackingNumber: String
     var status: String
-    var estimatedDelivery: Date
+    /// Absent once no delivery is expected (``Delivery/expectedDelivery``).
+    var estimatedDelivery: Date?
     var events: [TrackingEvent]
     var createdAt: Date
     var updatedAt: Date
@@ -29,7 +30,7 @@ struct DeliveryResponse: Encodable, Sendable {
         self.carrier = delivery.carrier
         self.trackingNumber = delivery.trackingNumber
         self.status = delivery.statusValue
-        self.estimatedDelivery = delivery.estimatedDelivery
+        self.estimatedDelivery = delivery.expectedDelivery
         self.events = TrackingEvent.list(delivery.events)
         self.createdAt = delivery.createdAt
         self.updatedAt = delivery.updatedAt
@@ -41,14 +42,14 @@ struct TrackingResponse: Encodable, Sendable {
     var trackingNumber: String
     var carrier: String
     var status: String
-    var estimatedDelivery: Date
+    var estimatedDelivery: Date?
     var events: [TrackingEvent]
 
     init(_ delivery: Delivery) {
         self.trackingNumber = delivery.trackingNumber
         self.carrier = delivery.carrier
         self.status = delivery.statusValue
-        self.estimatedDelivery = delivery.estimatedDelivery
+        self.estimatedDelivery = delivery.expectedDelivery
         self.events = TrackingEvent.list(delivery.events)
     }
 }
@@ -61,4 +62,10 @@ struct TrackingEvent: Encodable, Sendable {
     static func list(_ events: [DeliveryEvent]) -> [TrackingEvent] {
         events.sorted { $0.at < $1.at }.map { TrackingEvent(status: $0.status, description: $0.description, at: $0.at) }
     }
+}
+
+extension Delivery {
+    /// The estimate while a delivery is still expected: a cancelled or failed parcel has none,
+    /// so no page promises a date for it.
+    var expectedDelivery: Date? { [.cancelled, .failed].contains(status) ? nil : estimatedDelivery }
 }

@@ -30,7 +30,7 @@ enum DeliveriesOpenAPI {
                     "status": status, "estimated_delivery": OpenAPI.dateTime, "events": events, "created_at": OpenAPI.dateTime,
                     "updated_at": OpenAPI.dateTime,
                 ],
-                required: ["id", "order_id", "carrier", "tracking_number", "status", "estimated_delivery", "events"]
+                required: ["id", "order_id", "carrier", "tracking_number", "status", "events"]
             )
         )
         api.schema(
@@ -40,7 +40,7 @@ enum DeliveriesOpenAPI {
                     "tracking_number": OpenAPI.string, "carrier": OpenAPI.string, "status": status, "estimated_delivery": OpenAPI.dateTime,
                     "events": events,
                 ],
-                required: ["tracking_number", "carrier", "status", "estimated_delivery", "events"]
+                required: ["tracking_number", "carrier", "status", "events"]
             )
         )
     }

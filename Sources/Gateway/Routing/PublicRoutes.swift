@@ -20,6 +20,7 @@ enum PublicRoutes {
 
     static let rules: [Rule] = [
         (HTTPRequest.Method.post, "auth/register"), (.post, "auth/login"), (.post, "auth/refresh"), (.get, "auth/jwks.json"),
+        (.post, "auth/password/forgot"), (.post, "auth/password/reset"),
         (.get, "products"), (.get, "products/*"), (.get, "products/*/images/*"), (.get, "categories"),
         (.get, "websites/current"), (.get, "deliveries/track/*"), (.post, "contacts"),
         (.post, "newsletters/subscriptions"), (.get, "newsletters/subscriptions/confirm"), (.post, "newsletters/unsubscribe"),

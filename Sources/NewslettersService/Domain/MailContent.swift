@@ -27,6 +27,31 @@ struct MailContent: Sendable, Equatable {
         )
     }
 
+    static func passwordReset(_ reset: PasswordResetRequested, link: String) -> MailContent {
+        MailContent(
+            subject: "Reset your Comptoir password",
+            text: """
+                Hello \(reset.name),
+
+                Someone (we hope you) asked to reset the password of \(reset.email).
+                Choose a new password within 30 minutes with this link; it works once:
+
+                \(link)
+
+                If you did not ask, ignore this mail: your password stays as it is.
+
+                — Comptoir
+                """,
+            html:
+                """
+                <p>Hello \(escape(reset.name)),</p><p>Someone (we hope you) asked to reset the password of \
+                <strong>\(escape(reset.email))</strong>. Choose a new password within 30 minutes with this link; it works once:</p>\
+                <p><a href="\(escape(link))">Choose a new password</a></p>\
+                <p>If you did not ask, ignore this mail: your password stays as it is.</p><p>— Comptoir</p>
+                """
+        )
+    }
+
     /// Throws ``RejectedEventPayload`` for lines whose totals do not fit in an `Int`: the event
     /// comes from the bus, and multiplying them unchecked would stop the whole process.
     static func orderConfirmation(_ order: OrderConfirmed) throws -> MailContent {

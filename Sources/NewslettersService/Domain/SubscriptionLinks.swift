@@ -14,7 +14,8 @@ struct SubscriptionLinks: Sendable {
     func confirmURL(email: String, websiteId: UUID) throws -> String {
         let token = try LinkToken(purpose: "confirm", email: email, websiteId: websiteId, expiresAt: Date().addingTimeInterval(Self.confirmLifetime))
             .signed(with: key)
-        return url("/api/v1/newsletters/subscriptions/confirm", token: token)
+        // The storefront's page, which confirms through the API and says so in the shop's words.
+        return url("/#/newsletter/confirm", token: token)
     }
 
     func unsubscribeURL(email: String, websiteId: UUID) throws -> String {

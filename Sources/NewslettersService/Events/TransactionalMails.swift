@@ -16,6 +16,13 @@ struct TransactionalMails: Sendable {
                 try await Recipient.remember(user.userId, email: user.email, name: user.name, on: tx)
                 try await queue(MailContent.welcome(user), to: user.email, for: envelope, on: tx)
             },
+            EventHandler(PasswordResetRequested.type) { envelope, tx in
+                let reset = try envelope.payload(as: PasswordResetRequested.self)
+                let link =
+                    environment.configuration.publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+                    + "/#/reset?token=" + reset.token
+                try await queue(MailContent.passwordReset(reset, link: link), to: reset.email, for: envelope, on: tx)
+            },
             EventHandler(OrderConfirmed.type) { envelope, tx in
                 let order = try envelope.payload(as: OrderConfirmed.self)
                 try await Recipient.remember(order.userId, email: order.customerEmail, name: order.customerName, on: tx)

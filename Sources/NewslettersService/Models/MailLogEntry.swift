@@ -1,3 +1,4 @@
+import ComptoirContracts
 import FluentKit
 import Foundation
 
@@ -18,7 +19,8 @@ struct MailLogEntry: Encodable, Sendable {
         self.id = try mail.requireID()
         self.to = mail.recipient
         self.subject = mail.subject
-        self.bodyText = mail.bodyText
+        // A reset link is a key to the account: the log says it was sent, not what it opens.
+        self.bodyText = mail.reason == PasswordResetRequested.type ? "(redacted: this mail holds a password reset link)" : mail.bodyText
         self.reason = mail.reason
         self.status = mail.status
         self.createdAt = mail.createdAt

@@ -18,12 +18,62 @@ struct SubscriptionResponse: Encodable, Sendable {
     var status: String
 }
 
-/// `POST /newsletters/templates`.
+/// An address on the list as marketing sees it.
+struct SubscriberResponse: Encodable, Sendable {
+    var id: UUID
+    var email: String
+    var status: String
+    var createdAt: Date
+    var confirmedAt: Date?
+    var unsubscribedAt: Date?
+
+    init(_ subscriber: Subscriber) throws {
+        self.id = try subscriber.requireID()
+        self.email = subscriber.email
+        self.status = subscriber.status
+        self.createdAt = subscriber.createdAt
+        self.confirmedAt = subscriber.confirmedAt
+        self.unsubscribedAt = subscriber.unsubscribedAt
+    }
+}
+
+/// `POST /newsletters/templates` and `PUT /newsletters/templates/{id}`.
 struct TemplateRequest: Decodable, Sendable {
     var name: String
     var subject: String
     var text: String
     var html: String?
+
+    /// Checks the fields and compiles the sources, so that a template that cannot render is
+    /// never saved.
+    func validated() throws -> CampaignTemplate {
+        var validator = Validator()
+        validator.text(name, "name", length: 1...100)
+        validator.text(subject, "subject", length: 1...200)
+        validator.expect(
+            !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && text.count <= 100_000,
+            "text",
+            "is required: the plain-text part, at most 100,000 characters"
+        )
+        validator.expect((html?.count ?? 0) <= 500_000, "html", "must be at most 500,000 characters")
+        try validator.check()
+        return try CampaignTemplate(subject: subject, text: text, html: html)
+    }
+}
+
+/// `POST /newsletters/templates/preview`: unsaved sources and sample values, for a live preview
+/// while a template is edited.
+struct DraftPreviewRequest: Decodable, Sendable {
+    var subject: String
+    var text: String
+    var html: String?
+    var values: [String: String]?
+
+    func validated() throws -> (template: CampaignTemplate, values: [String: String], email: String) {
+        let template = try TemplateRequest(name: "preview", subject: subject, text: text, html: html).validated()
+        let sample = try PreviewRequest(values: values).validated()
+        return (template, sample.values, sample.email)
+    }
 }
 
 /// A template as the API shows it, with its sources.

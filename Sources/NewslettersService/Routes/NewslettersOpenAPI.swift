@@ -8,6 +8,7 @@ enum NewslettersOpenAPI {
     static let marketing = OpenAPIBuilder.Access.roles([.marketing])
     static let admin = OpenAPIBuilder.Access.roles([.admin])
     static let id = OpenAPI.parameter("id", in: "path", OpenAPI.uuid)
+    static let subscriberStatus = OpenAPI.enumeration(["pending", "confirmed", "unsubscribed"])
     static let campaignStatus = OpenAPI.enumeration(["draft", "scheduled", "sending", "sent"])
 
     static let subscribeBody = OpenAPI.object(["email": ["type": "string", "format": "email", "maxLength": 254]], required: ["email"])
@@ -25,6 +26,14 @@ enum NewslettersOpenAPI {
     static let previewBody = OpenAPI.object([
         "values": ["type": ["object", "null"], "additionalProperties": ["type": "string", "maxLength": 254], "maxProperties": 20]
     ])
+    static let draftPreviewBody = OpenAPI.object(
+        [
+            "subject": ["type": "string", "minLength": 1, "maxLength": 200], "text": ["type": "string", "minLength": 1, "maxLength": 100_000],
+            "html": ["type": ["string", "null"], "maxLength": 500_000],
+            "values": ["type": ["object", "null"], "additionalProperties": ["type": "string", "maxLength": 254], "maxProperties": 20],
+        ],
+        required: ["subject", "text"]
+    )
     static let preview = OpenAPI.object(
         ["subject": OpenAPI.string, "text": OpenAPI.string, "html": OpenAPI.nullable("string")],
         required: ["subject", "text"]
@@ -52,6 +61,16 @@ enum NewslettersOpenAPI {
                     "sent_at": OpenAPI.nullable("string"),
                 ],
                 required: ["id", "to", "subject", "body_text", "reason", "status", "created_at"]
+            )
+        )
+        api.schema(
+            "Subscriber",
+            OpenAPI.object(
+                [
+                    "id": OpenAPI.uuid, "email": OpenAPI.string, "status": subscriberStatus, "created_at": OpenAPI.dateTime,
+                    "confirmed_at": OpenAPI.dateTime, "unsubscribed_at": OpenAPI.dateTime,
+                ],
+                required: ["id", "email", "status", "created_at"]
             )
         )
         api.schema(

@@ -1,3 +1,4 @@
+import ComptoirContracts
 import ComptoirKit
 import CoreMetrics
 import FluentKit
@@ -53,6 +54,41 @@ struct SubscriptionRoutes: Sendable {
             responses: [200: OpenAPI.json(OpenAPI.ref("Subscription")), 400: Doc.badToken, 410: Doc.expired],
             use: unsubscribe
         )
+        api.endpoint(
+            .get,
+            "/newsletters/subscribers",
+            id: "subscribers",
+            summary: "The store's list, newest first, searched by address and filtered by status",
+            access: Doc.marketing,
+            parameters: OpenAPI.pagination + [
+                OpenAPI.parameter("q", ["type": "string", "maxLength": 254, "description": "part of the address"]),
+                OpenAPI.parameter("status", Doc.subscriberStatus),
+            ],
+            responses: [200: OpenAPI.json(OpenAPI.page(of: "Subscriber")), 422: OpenAPI.problem("Bad filter")],
+            use: subscribers
+        )
+    }
+
+    @Sendable func subscribers(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<SubscriberResponse>> {
+        let page = try PageRequest(from: request)
+        let parameters = request.uri.queryParameters
+        var query = Subscriber.query(on: database).filter(\.$websiteId == context.website)
+        var validator = Validator()
+        if let search = parameters["q"].map(String.init)?.trimmingCharacters(in: .whitespaces).lowercased(), !search.isEmpty {
+            validator.expect(search.count <= 254, "q", "must be at most 254 characters")
+            query = query.filter(\.$email ~~ search)
+        }
+        if let status = parameters["status"].map(String.init) {
+            if Subscriber.Status(rawValue: status) != nil {
+                query = query.filter(\.$status == status)
+            } else {
+                validator.fail("status", "must be one of pending, confirmed, unsubscribed")
+            }
+        }
+        try validator.check()
+        let total = try await query.count()
+        let rows = try await query.sort(\.$createdAt, .descending).sort(\.$id).range(page.rows).all()
+        return JSONResponse(PagedList(items: try rows.map(SubscriberResponse.init), total: total, request: page))
     }
 
     /// Always 202, whether the address was new, pending or already confirmed: the answer says

@@ -56,6 +56,27 @@ struct TemplateRoutes: Sendable {
             responses: [200: OpenAPI.json(Doc.preview), 404: Doc.noTemplate],
             use: preview
         )
+        api.endpoint(
+            .put,
+            "/newsletters/templates/{id}",
+            id: "update_template",
+            summary: "Replace a template's name, subject and parts (campaigns sent later use the new sources)",
+            access: Doc.marketing,
+            parameters: [Doc.id],
+            body: Doc.templateBody,
+            responses: [200: OpenAPI.json(OpenAPI.ref("Template")), 404: Doc.noTemplate],
+            use: update
+        )
+        api.endpoint(
+            .post,
+            "/newsletters/templates/preview",
+            id: "preview_draft",
+            summary: "Unsaved sources rendered with sample values (a live preview while editing)",
+            access: Doc.marketing,
+            body: Doc.draftPreviewBody,
+            responses: [200: OpenAPI.json(Doc.preview)],
+            use: previewDraft
+        )
     }
 
     @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<TemplateResponse>> {
@@ -71,29 +92,43 @@ struct TemplateRoutes: Sendable {
 
     @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TemplateResponse> {
         let body = try await request.decodeJSON(as: TemplateRequest.self, context: context)
-        var validator = Validator()
-        validator.text(body.name, "name", length: 1...100)
-        validator.text(body.subject, "subject", length: 1...200)
-        validator.expect(
-            !body.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && body.text.count <= 100_000,
-            "text",
-            "is required: the plain-text part, at most 100,000 characters"
-        )
-        validator.expect((body.html?.count ?? 0) <= 500_000, "html", "must be at most 500,000 characters")
-        try validator.check()
-        _ = try CampaignTemplate(subject: body.subject, text: body.text, html: body.html)
+        _ = try body.validated()
         let template = MailTemplate(
             websiteId: context.website,
             name: body.name.trimmingCharacters(in: .whitespacesAndNewlines),
             subject: body.subject,
             hasHTML: body.html != nil
         )
+        try await storeSources(of: template, body)
+        try await template.create(on: database)
+        return JSONResponse(try response(template, body), status: .created)
+    }
+
+    @Sendable func update(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TemplateResponse> {
+        let template = try await MailTemplate.find(in: context, on: database, notFound: "template")
+        let body = try await request.decodeJSON(as: TemplateRequest.self, context: context)
+        _ = try body.validated()
+        let hadHTML = template.hasHTML
+        template.name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        template.subject = body.subject
+        template.hasHTML = body.html != nil
+        try await storeSources(of: template, body)
+        try await template.update(on: database)
+        if hadHTML, body.html == nil {
+            await environment.blobs.deleteOrphan(try template.htmlKey, logger: context.logger, metrics: environment.metrics)
+        }
+        return JSONResponse(try response(template, body))
+    }
+
+    private func storeSources(of template: MailTemplate, _ body: TemplateRequest) async throws {
         try await environment.blobs.put(template.textKey, contentType: "text/plain; charset=utf-8", bytes: ByteBuffer(string: body.text))
         if let html = body.html {
             try await environment.blobs.put(template.htmlKey, contentType: "text/html; charset=utf-8", bytes: ByteBuffer(string: html))
         }
-        try await template.create(on: database)
-        let created = TemplateResponse(
+    }
+
+    private func response(_ template: MailTemplate, _ body: TemplateRequest) throws -> TemplateResponse {
+        TemplateResponse(
             id: try template.requireID(),
             name: template.name,
             subject: template.subject,
@@ -101,7 +136,6 @@ struct TemplateRoutes: Sendable {
             html: body.html,
             createdAt: template.createdAt
         )
-        return JSONResponse(created, status: .created)
     }
 
     @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<TemplateResponse> {
@@ -115,6 +149,13 @@ struct TemplateRoutes: Sendable {
         let sources = try await TemplateSources.load(template, from: environment.blobs)
         let compiled = try CampaignTemplate(subject: template.subject, text: sources.text, html: sources.html)
         return JSONResponse(compiled.render(sample.values, unsubscribeURL: try links.unsubscribeURL(email: sample.email, websiteId: context.website)))
+    }
+
+    @Sendable func previewDraft(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<CampaignTemplate.Rendered> {
+        let draft = try await request.decodeJSON(as: DraftPreviewRequest.self, context: context).validated()
+        return JSONResponse(
+            draft.template.render(draft.values, unsubscribeURL: try links.unsubscribeURL(email: draft.email, websiteId: context.website))
+        )
     }
 
     private func response(_ template: MailTemplate) async throws -> TemplateResponse {

@@ -63,7 +63,9 @@ struct OrderSaga: Sendable {
     /// Some line could not be held: the order is cancelled (products held nothing for it).
     func rejected(_ event: StockRejected, _ envelope: EventEnvelope, on tx: any Database) async throws {
         guard let order = try await OrderQueries.load(event.orderId, on: tx) else { return unknown(event.orderId, envelope) }
-        let reason = "not enough stock"
+        // Named, so the customer's order page says which product ran out, not just that something did.
+        let missing = order.lines.sorted { $0.position < $1.position }.filter { event.productIds.contains($0.productId) }.map(\.name)
+        let reason = missing.isEmpty ? "not enough stock" : "not enough stock of \(missing.joined(separator: ", "))"
         guard try await OrderQueries.move(order, to: .cancelled, note: reason, on: tx) else { return }
         let orderId = try order.requireID()
         try await environment.outbox.append(

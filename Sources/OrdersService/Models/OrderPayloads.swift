@@ -44,12 +44,32 @@ struct BasketSnapshot: Decodable, Sendable {
     var currency: String?
 }
 
-/// The catalog's current price of a product, to check the basket's snapshot against.
+/// The catalog's current price and stock of a product, to check the basket's snapshot against.
 struct CatalogPrice: Decodable, Sendable {
     var id: UUID
     var name: String
     var price: Int
     var currency: String
+    var stock: Int
+}
+
+/// `POST /orders/{id}/cancel`'s optional body.
+struct CancelRequest: Decodable, Sendable {
+    static let maximumReasonLength = 500
+    static let byCustomer = "cancelled by the customer"
+
+    var reason: String?
+
+    /// The reason recorded and shown to the customer: theirs is always "cancelled by the
+    /// customer"; an admin may give one (a blank one says only that the shop cancelled it).
+    static func reason(_ body: CancelRequest?, byOwner: Bool) throws -> String {
+        if byOwner { return byCustomer }
+        let reason = body?.reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        var validator = Validator()
+        validator.text(reason, "reason", length: 0...maximumReasonLength, required: false)
+        try validator.check()
+        return reason.isEmpty ? "cancelled by the shop" : reason
+    }
 }
 
 /// An order as the API shows it.
@@ -72,6 +92,8 @@ struct OrderResponse: Encodable, Sendable {
     var number: String
     var status: String
     var userId: UUID
+    var customerName: String
+    var customerEmail: String
     var lines: [Line]
     var total: Int
     var currency: String
@@ -88,6 +110,8 @@ struct OrderResponse: Encodable, Sendable {
         self.number = order.number
         self.status = order.status.rawValue
         self.userId = order.userId
+        self.customerName = order.customerName
+        self.customerEmail = order.customerEmail
         self.lines = order.lines.sorted { $0.position < $1.position }.map {
             Line(productId: $0.productId, name: $0.name, unitPrice: $0.unitPrice, quantity: $0.quantity, lineTotal: $0.lineTotal)
         }

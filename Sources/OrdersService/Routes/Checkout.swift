@@ -44,7 +44,7 @@ struct Checkout: Sendable {
         let (basket, customer, shipping, billing) = try await (basketCall, customerCall, shippingCall, billingCall)
 
         guard !basket.items.isEmpty, let currency = basket.currency else { throw ProblemError.conflict("The basket is empty.") }
-        try await checkPrices(basket, principal, context, request)
+        try await checkCatalog(basket, principal, context, request)
 
         let websiteId = context.website
         let lines = basket.items.map { OrderLineData(productId: $0.productId, name: $0.name, quantity: $0.quantity, unitPrice: $0.unitPrice) }
@@ -154,8 +154,9 @@ struct Checkout: Sendable {
     }
 
     /// The basket's snapshots must still be the catalog's prices: a customer pays what they saw
-    /// only if it is still the price. A changed or vanished product is a 409 naming each line.
-    private func checkPrices(_ basket: BasketSnapshot, _ principal: Principal, _ context: ComptoirRequestContext, _ request: Request) async throws {
+    /// only if it is still the price. A changed or vanished product, or one with less stock than
+    /// the line asks (an order products would only cancel a moment later), is a 409 naming each line.
+    private func checkCatalog(_ basket: BasketSnapshot, _ principal: Principal, _ context: ComptoirRequestContext, _ request: Request) async throws {
         let client = environment.client
         let current = try await withThrowingTaskGroup(of: (UUID, CatalogPrice?).self) { group in
             for item in basket.items {
@@ -180,6 +181,7 @@ struct Checkout: Sendable {
             return try await group.reduce(into: [UUID: CatalogPrice?]()) { $0[$1.0] = $1.1 }
         }
         var errors: [Problem.FieldError] = []
+        var stockErrors = 0
         for (index, item) in basket.items.enumerated() {
             let field = "items[\(index)]"
             switch current[item.productId] ?? nil {
@@ -192,12 +194,21 @@ struct Checkout: Sendable {
                         message: "the price of \(item.name) is now \(product.price) \(product.currency), it was \(item.unitPrice) when added"
                     )
                 )
+            case let product? where product.stock < item.quantity:
+                stockErrors += 1
+                errors.append(
+                    .init(field: field, message: product.stock == 0 ? "\(item.name) is out of stock" : "only \(product.stock) of \(item.name) left")
+                )
             default:
                 break
             }
         }
         guard errors.isEmpty else {
-            throw ProblemError(.conflict, "Some products in the basket changed since they were added; review the basket.", errors: errors)
+            let detail =
+                stockErrors == errors.count
+                ? "Not enough stock: \(errors.map(\.message).joined(separator: "; "))."
+                : "Some products in the basket changed since they were added; review the basket."
+            throw ProblemError(.conflict, detail, errors: errors)
         }
     }
 

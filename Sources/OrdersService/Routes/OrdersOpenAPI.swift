@@ -20,9 +20,21 @@ enum OrdersOpenAPI {
     )
     static let listParameters: [JSONValue] =
         OpenAPI.pagination + [
-            OpenAPI.parameter("status", status), OpenAPI.parameter("user_id", ["type": "string", "format": "uuid", "description": "admin only"]),
-            OpenAPI.parameter("number", ["type": "string", "description": "admin only"]),
+            OpenAPI.parameter("status", status),
+            OpenAPI.parameter("user_id", ["type": "string", "format": "uuid", "description": "admin and support only"]),
+            OpenAPI.parameter("number", ["type": "string", "description": "admin and support only"]),
+            OpenAPI.parameter("customer_email", ["type": "string", "description": "admin and support only"]),
+            OpenAPI.parameter("from", ["type": "string", "description": "placed at or after: RFC 3339, or a UTC day YYYY-MM-DD"]),
+            OpenAPI.parameter("to", ["type": "string", "description": "placed before: RFC 3339, or up to the end of a UTC day YYYY-MM-DD"]),
         ]
+    static let cancelBody = OpenAPI.object(
+        [
+            "reason": [
+                "type": "string", "maxLength": .number(Double(CancelRequest.maximumReasonLength)),
+                "description": "an admin's reason, shown to the customer",
+            ]
+        ]
+    )
 
     static func schemas(_ api: ServiceAPI) {
         let address = OpenAPI.object(
@@ -37,7 +49,7 @@ enum OrdersOpenAPI {
             OpenAPI.object(
                 [
                     "id": OpenAPI.uuid, "number": ["type": "string", "description": "human-readable, such as 2026-000042"], "status": status,
-                    "user_id": OpenAPI.uuid,
+                    "user_id": OpenAPI.uuid, "customer_name": OpenAPI.string, "customer_email": OpenAPI.string,
                     "lines": OpenAPI.array(
                         of: OpenAPI.object(
                             [
@@ -57,7 +69,10 @@ enum OrdersOpenAPI {
                     ),
                     "cancel_reason": OpenAPI.nullable("string"), "created_at": OpenAPI.dateTime, "updated_at": OpenAPI.dateTime,
                 ],
-                required: ["id", "number", "status", "user_id", "lines", "total", "currency", "status_history", "created_at", "updated_at"]
+                required: [
+                    "id", "number", "status", "user_id", "customer_name", "customer_email", "lines", "total", "currency", "status_history",
+                    "created_at", "updated_at",
+                ]
             )
         )
     }

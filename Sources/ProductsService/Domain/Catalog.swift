@@ -135,7 +135,7 @@ struct Catalog: Sendable {
     private func imageURLs(for ids: [UUID]) async throws -> [UUID: [String]] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await sql.select().columns("id", "product_id").from(ProductImage.schema)
-            .where("product_id", .in, ids).orderBy("created_at").all()
+            .where("product_id", .in, ids).orderBy("position").orderBy("created_at").all()
         var urls: [UUID: [String]] = [:]
         for row in rows {
             let product = try row.decode(column: "product_id", as: UUID.self)

@@ -10,17 +10,20 @@ final class ProductImage: Model, @unchecked Sendable {
     @Field(key: "blob_key") var blobKey: String
     @Field(key: "content_type") var contentType: String
     @Field(key: "size") var size: Int
+    /// Display order: the first image is the product's picture in listings.
+    @Field(key: "position") var position: Int
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
 
-    init(productId: UUID, contentType: String, size: Int) {
+    init(productId: UUID, contentType: String, size: Int, position: Int) {
         let id = UUID()
         self.id = id
         self.productId = productId
         self.blobKey = "products/\(productId.uuidString.lowercased())/\(id.uuidString.lowercased())"
         self.contentType = contentType
         self.size = size
+        self.position = position
         self.createdAt = Date()
     }
 }

@@ -91,3 +91,9 @@ struct ImageResponse: Codable, Sendable {
     var id: UUID
     var url: String
 }
+
+/// `PUT /products/{id}/images`: every image id of the product, in the new display order.
+struct ImageOrderRequest: Decodable, Sendable {
+    static let maximumImages = 100
+    var imageIds: [UUID]
+}

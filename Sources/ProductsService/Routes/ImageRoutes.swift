@@ -40,6 +40,30 @@ struct ImageRoutes: Sendable {
             responses: [200: ["description": "The image", "content": ["image/*": [:]]], 404: OpenAPI.problem("No such image")],
             use: download
         )
+        api.endpoint(
+            .delete,
+            "/products/{id}/images/{image_id}",
+            id: "delete_image",
+            summary: "Remove an image",
+            access: Doc.catalog,
+            parameters: [Doc.id, Doc.imageId],
+            responses: [204: OpenAPI.empty("Removed"), 404: OpenAPI.problem("No such image")],
+            use: delete
+        )
+        api.endpoint(
+            .put,
+            "/products/{id}/images",
+            id: "order_images",
+            summary: "Put the product's images in a new order (every image id, once)",
+            access: Doc.catalog,
+            parameters: [Doc.id],
+            body: OpenAPI.object(
+                ["image_ids": ["type": "array", "items": OpenAPI.uuid, "maxItems": .number(Double(ImageOrderRequest.maximumImages))]],
+                required: ["image_ids"]
+            ),
+            responses: [200: Doc.product, 404: Doc.notFound],
+            use: reorder
+        )
     }
 
     @Sendable func upload(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ImageResponse> {
@@ -52,7 +76,8 @@ struct ImageRoutes: Sendable {
             throw ProblemError(.unsupportedMediaType, "The body is not a JPEG, PNG or WebP image.")
         }
         let productId = try product.requireID()
-        let image = ProductImage(productId: productId, contentType: type, size: bytes.readableBytes)
+        let last = try await ProductImage.query(on: database).filter(\.$productId == productId).max(\.$position)
+        let image = ProductImage(productId: productId, contentType: type, size: bytes.readableBytes, position: (last ?? -1) + 1)
         let imageId = try image.requireID()
         try await environment.blobs.put(image.blobKey, contentType: type, bytes: bytes)
         do {
@@ -79,6 +104,41 @@ struct ImageRoutes: Sendable {
             headers: [.contentType: blob.contentType, .contentLength: String(blob.size), .cacheControl: "public, max-age=86400, immutable"],
             body: ResponseBody(asyncSequence: blob.body)
         )
+    }
+
+    @Sendable func delete(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
+        let productId = try await Product.find(in: context, on: database, notFound: "image").requireID()
+        guard let imageId = context.parameters.get("image_id", as: UUID.self),
+            let image = try await ProductImage.query(on: database).filter(\.$id == imageId).filter(\.$productId == productId).first()
+        else { throw ProblemError.notFound("image") }
+        try await image.delete(on: database)
+        await catalog.invalidate(productId)
+        // The row is gone first: a blob left behind is an orphan (logged, counted), never a broken image.
+        await environment.blobs.deleteOrphan(image.blobKey, logger: context.logger, metrics: environment.metrics)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func reorder(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
+        let productId = try await Product.find(in: context, on: database, notFound: "product").requireID()
+        let body = try await request.decodeJSON(as: ImageOrderRequest.self, context: context)
+        try await environment.database.transaction { tx in
+            let images = try await ProductImage.query(on: tx).filter(\.$productId == productId).all()
+            var validator = Validator()
+            validator.expect(
+                body.imageIds.count == images.count && Set(body.imageIds) == Set(images.compactMap(\.id)),
+                "image_ids",
+                "must list each of the product's \(images.count) image ids exactly once"
+            )
+            try validator.check()
+            for image in images {
+                guard let id = image.id, let position = body.imageIds.firstIndex(of: id), image.position != position else { continue }
+                image.position = position
+                try await image.update(on: tx)
+            }
+        }
+        await catalog.invalidate(productId)
+        guard let product = try await catalog.product(productId, website: context.website) else { throw ProblemError.notFound("product") }
+        return JSONResponse(product)
     }
 
     /// The image type from the file's magic bytes, or `nil`.

@@ -92,7 +92,7 @@ enum DemoCatalog {
                 )
                 let shade = UInt8(40 + index * 30)
                 let bytes = DemoImage.png(colour: category.colour, accent: (shade, shade, shade))
-                let image = try ProductImage(productId: product.requireID(), contentType: "image/png", size: bytes.count)
+                let image = try ProductImage(productId: product.requireID(), contentType: "image/png", size: bytes.count, position: 0)
                 try await environment.blobs.put(image.blobKey, contentType: "image/png", bytes: ByteBuffer(bytes: bytes))
                 try await environment.database.transaction { tx in
                     if index == 0 { try await Category(websiteId: .defaultWebsite, slug: category.slug, name: category.name).create(on: tx) }

@@ -1,21 +1,24 @@
 import Foundation
 
-/// Small PNG pictures for the demo catalog, drawn here so that no binary file is committed:
-/// a two-colour diagonal pattern, stored uncompressed (deflate "stored" blocks).
+/// PNG pictures for the demo catalog, drawn here so that no binary file is committed: a
+/// two-colour diagonal pattern, 800×600 (sharp at the product page's size), stored as a 1-bit
+/// palette image without compression (deflate "stored" blocks), about 60 KB each.
 enum DemoImage {
-    static func png(size: Int = 96, colour: (UInt8, UInt8, UInt8), accent: (UInt8, UInt8, UInt8)) -> [UInt8] {
-        var raw: [UInt8] = []
-        for y in 0..<size {
-            raw.append(0)  // filter: none
-            for x in 0..<size {
-                let pixel = ((x + y) / 12) % 2 == 0 ? colour : accent
-                raw += [pixel.0, pixel.1, pixel.2]
+    static func png(width: Int = 800, height: Int = 600, colour: (UInt8, UInt8, UInt8), accent: (UInt8, UInt8, UInt8)) -> [UInt8] {
+        let rowBytes = (width + 7) / 8
+        var raw = [UInt8](repeating: 0, count: (rowBytes + 1) * height)  // each row: filter "none", then the bits
+        for y in 0..<height {
+            let row = y * (rowBytes + 1) + 1
+            for x in 0..<width where ((x + y) / 48) % 2 == 1 {
+                raw[row + x / 8] |= 0x80 >> UInt8(x % 8)
             }
         }
         var header: [UInt8] = []
-        header += bigEndian(UInt32(size)) + bigEndian(UInt32(size))
-        header += [8, 2, 0, 0, 0]  // 8-bit RGB, deflate, no filter, no interlace
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", zlibStored(raw)) + chunk("IEND", [])
+        header += bigEndian(UInt32(width)) + bigEndian(UInt32(height))
+        header += [1, 3, 0, 0, 0]  // 1-bit palette, deflate, no filter, no interlace
+        let palette = [colour.0, colour.1, colour.2, accent.0, accent.1, accent.2]
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("PLTE", palette)
+            + chunk("IDAT", zlibStored(raw)) + chunk("IEND", [])
     }
 
     private static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {

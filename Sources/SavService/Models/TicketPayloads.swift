@@ -55,9 +55,14 @@ struct TicketResponse: Encodable, Sendable {
         var id: UUID
         var authorId: UUID
         var authorRole: String
+        /// Who wrote it as the customer sees it: their own name, or the support team (an
+        /// agent's own name is not theirs to publish).
+        var authorName: String
         var body: String
         var createdAt: Date
     }
+
+    static let supportTeamName = "Customer support"
 
     var id: UUID
     var number: String
@@ -83,7 +88,14 @@ struct TicketResponse: Encodable, Sendable {
         self.assigneeId = ticket.assigneeId
         self.orderId = ticket.orderId
         self.messages = try ticket.messages.map {
-            Message(id: try $0.requireID(), authorId: $0.authorId, authorRole: $0.authorRole, body: $0.body, createdAt: $0.createdAt)
+            Message(
+                id: try $0.requireID(),
+                authorId: $0.authorId,
+                authorRole: $0.authorRole,
+                authorName: $0.authorId == ticket.userId ? ticket.customerName : Self.supportTeamName,
+                body: $0.body,
+                createdAt: $0.createdAt
+            )
         }.sorted { ($0.createdAt, $0.id.uuidString) < ($1.createdAt, $1.id.uuidString) }
         self.attachments = try ticket.attachments.sorted { $0.createdAt < $1.createdAt }.map(AttachmentResponse.init)
         self.createdAt = ticket.createdAt

@@ -31,10 +31,11 @@ enum SavOpenAPI {
                         of: OpenAPI.object(
                             [
                                 "id": OpenAPI.uuid, "author_id": OpenAPI.uuid, "author_role": OpenAPI.enumeration(["customer", "support"]),
+                                "author_name": ["type": "string", "description": "the customer's name, or the support team's"],
                                 "body": OpenAPI.string,
                                 "created_at": OpenAPI.dateTime,
                             ],
-                            required: ["id", "author_role", "body", "created_at"]
+                            required: ["id", "author_role", "author_name", "body", "created_at"]
                         )
                     ),
                     "attachments": OpenAPI.array(of: attachment), "created_at": OpenAPI.dateTime, "updated_at": OpenAPI.dateTime,
