@@ -5,6 +5,7 @@ import ComptoirTesting
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 import Testing
 
 @testable import Gateway
@@ -95,5 +96,32 @@ import Testing
             "\(PublicRoutes.rules[$0].method) \(PublicRoutes.rules[$0].pattern.joined(separator: "/"))"
         }
         #expect(unused == [], "public rules no document operation needs")
+    }
+
+    /// The gateway's merged document (`GET /api/v1/openapi.json`, what clients and fuzzers
+    /// read) holds every operation of every service under `/api/v1`, and the gateway's own.
+    @Test func theMergedDocumentHasEveryServedRoute() async throws {
+        let directory = try TestPlatform.temporaryDirectory()
+        let resources = try await TestPlatform.resources(dataDirectory: directory)
+        var served: Set<String> = ["GET /api/v1/account/overview", "GET /api/v1/audit", "GET /api/v1/openapi.json"]
+        for id in ServiceCatalog.ids {
+            let type = try #require(ServiceCatalog.type(of: id))
+            let host = try await ServiceHost.make(type, platform: resources, loadDemoData: false)
+            for route in Self.routes(of: host) {
+                let parts = route.split(separator: " ", maxSplits: 1)
+                served.insert("\(parts[0]) /api/v1\(parts[1])")
+            }
+            await host.environment.database.shutdown()
+        }
+        await resources.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+        let expected = served
+        try await RunningPlatform.run(loadDemoData: false) { platform in
+            let reply = try await platform.send(.GET, "/api/v1/openapi.json")
+            let merged = try WireJSON.makeDecoder().decode(JSONValue.self, from: reply.body)
+            let documented = Self.operations(of: merged)
+            #expect(expected.subtracting(documented).sorted() == [], "served but missing from the merged document")
+            #expect(documented.subtracting(expected).sorted() == [], "in the merged document but not served")
+        }
     }
 }
