@@ -39,6 +39,7 @@ import Testing
             #expect(try await platform.send(.GET, "/api/v1/orders/\(order)", token: agent.token).status == 200)
             #expect(try await platform.send(.GET, "/api/v1/orders?user_id=\(userId)", token: agent.token).items.count == 1)
             #expect(try await platform.send(.POST, "/api/v1/orders/\(order)/cancel", token: agent.token).status == 404)
+            #expect(try await platform.send(.GET, "/api/v1/deliveries?order_id=\(order)", token: agent.token).array.count == 1)
 
             // Filters the back-office offers: the customer's e-mail, the day placed.
             let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))

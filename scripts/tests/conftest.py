@@ -14,6 +14,8 @@ scripts/integration-test, and platforms started on free ports with temporary dat
   must exit 0 after SIGTERM, or the test errors. A failed test's report holds the log tail of
   every process started for it.
 - `figure`: a line of figures, printed, kept in the JUnit file and repeated at the end of the run.
+- `browser`: one headless Chromium (Playwright) for the session, shared by the browser tests
+  (test_storefront.py, test_backoffice.py; the helpers are in browser.py).
 - `otlp_receiver`: an OTLP/HTTP trace receiver (otlp_receiver.py) on a free port of 127.0.0.1, in a
   thread, for COMPTOIR_OTLP_ENDPOINT; stopped at the end of the test.
 - `amqp_namespace` (one test) and `module_amqp_namespace` (one module): (COMPTOIR_AMQP_URL, a
@@ -33,6 +35,7 @@ import time
 
 import pytest
 
+from browser import browser  # noqa: F401  (a session fixture: defined here once, so both browser modules share it)
 from harness import LOG_TAIL_LINES, REPO_ROOT, STOP_TIMEOUT, Instance, await_ready, pick_base_port, resolve_binary, stop_gracefully
 
 # What scripts/integration-test --servers writes (write_server_variables there).
