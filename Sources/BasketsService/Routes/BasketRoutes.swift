@@ -166,18 +166,16 @@ struct BasketRoutes: Sendable {
         _ context: ComptoirRequestContext,
         _ request: Request
     ) async throws -> ProductSnapshot {
-        do {
-            return try await environment.client.get(
-                .products,
-                "/products/\(productId)",
-                as: ProductSnapshot.self,
-                identity: .user(principal),
-                context: context,
-                request: request
-            )
-        } catch let error as ProblemError where error.problem.status == 404 {
-            throw ProblemError.notFound("product")
-        }
+        let product = try await environment.client.find(
+            .products,
+            "/products/\(productId)",
+            as: ProductSnapshot.self,
+            identity: .user(principal),
+            context: context,
+            request: request
+        )
+        guard let product else { throw ProblemError.notFound("product") }
+        return product
     }
 
     static func checkStock(_ product: ProductSnapshot, _ quantity: Int) throws {

@@ -59,6 +59,23 @@ public struct InternalClient: Sendable {
         }
     }
 
+    /// A GET decoded as JSON, or nil when the other service answers 404: for a lookup whose
+    /// absence the caller turns into its own answer (an unknown product, another's address).
+    public func find<T: Decodable>(
+        _ service: ServiceID,
+        _ path: String,
+        as type: T.Type = T.self,
+        identity: Identity,
+        context: ComptoirRequestContext,
+        request: Request? = nil
+    ) async throws -> T? {
+        do {
+            return try await get(service, path, as: type, identity: identity, context: context, request: request)
+        } catch let error as ProblemError where error.problem.status == 404 {
+            return nil
+        }
+    }
+
     /// Sends a request and returns the status and the whole body (at most 8 MiB), in a
     /// `<METHOD> <service>` client span whose context the callee continues.
     public func send(

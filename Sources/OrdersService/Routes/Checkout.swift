@@ -128,18 +128,16 @@ struct Checkout: Sendable {
         _ context: ComptoirRequestContext,
         _ request: Request
     ) async throws -> AddressSnapshot {
-        do {
-            return try await environment.client.get(
-                .addresses,
-                "/addresses/\(id)",
-                as: AddressSnapshot.self,
-                identity: .user(principal),
-                context: context,
-                request: request
-            )
-        } catch let error as ProblemError where error.problem.status == 404 {
-            throw ProblemError.validation([.init(field: field, message: "is not one of your addresses")])
-        }
+        let address = try await environment.client.find(
+            .addresses,
+            "/addresses/\(id)",
+            as: AddressSnapshot.self,
+            identity: .user(principal),
+            context: context,
+            request: request
+        )
+        guard let address else { throw ProblemError.validation([.init(field: field, message: "is not one of your addresses")]) }
+        return address
     }
 
     private func optionalAddress(
@@ -161,21 +159,15 @@ struct Checkout: Sendable {
         let current = try await withThrowingTaskGroup(of: (UUID, CatalogPrice?).self) { group in
             for item in basket.items {
                 group.addTask {
-                    do {
-                        return (
-                            item.productId,
-                            try await client.get(
-                                .products,
-                                "/products/\(item.productId)",
-                                as: CatalogPrice.self,
-                                identity: .user(principal),
-                                context: context,
-                                request: request
-                            )
-                        )
-                    } catch let error as ProblemError where error.problem.status == 404 {
-                        return (item.productId, nil)
-                    }
+                    let product = try await client.find(
+                        .products,
+                        "/products/\(item.productId)",
+                        as: CatalogPrice.self,
+                        identity: .user(principal),
+                        context: context,
+                        request: request
+                    )
+                    return (item.productId, product)
                 }
             }
             return try await group.reduce(into: [UUID: CatalogPrice?]()) { $0[$1.0] = $1.1 }

@@ -86,18 +86,15 @@ struct TicketRoutes: Sendable {
         let body = try await request.decodeJSON(as: NewTicketRequest.self, context: context).validated()
         async let customerCall = environment.client.currentUser(principal, context: context, request: request)
         if let orderId = body.orderId {
-            do {
-                _ = try await environment.client.get(
-                    .orders,
-                    "/orders/\(orderId)",
-                    as: JSONValue.self,
-                    identity: .user(principal),
-                    context: context,
-                    request: request
-                )
-            } catch let error as ProblemError where error.problem.status == 404 {
-                throw ProblemError.validation([.init(field: "order_id", message: "is not one of your orders")])
-            }
+            let order = try await environment.client.find(
+                .orders,
+                "/orders/\(orderId)",
+                as: JSONValue.self,
+                identity: .user(principal),
+                context: context,
+                request: request
+            )
+            guard order != nil else { throw ProblemError.validation([.init(field: "order_id", message: "is not one of your orders")]) }
         }
         let customer = try await customerCall
         let traceparent = request.headers[TraceParent.headerName]
