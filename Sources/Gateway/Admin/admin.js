@@ -1,128 +1,58 @@
 // Comptoir back-office — vanilla ES2020, no build step. Server text only ever goes through text nodes.
 // Shares the storefront's session (localStorage `comptoir.*`); the server enforces every role, the UI only hides.
+// Its views, the sections each role sees, and the staff helpers (tables, confirmations, prices typed in) are here; what
+// it shares with the storefront (session, API client, formatting, DOM and form helpers, router) is in
+// Storefront/kit.js, loaded before it as /kit.js (the global ComptoirWeb).
 'use strict';
 (() => {
-  const API = '/api/v1';
-  const KEY = 'comptoir.';
-  const main = document.getElementById('main');
-  const view = document.getElementById('view');
-  const flashBox = document.getElementById('flash');
-  let uid = 0, firstRender = true, keepFlash = false, refreshing = null, timers = [];
-
-  // ---------- tokens ----------
-  const store = {
-    get access() { return localStorage.getItem(KEY + 'access'); },
-    get refresh() { return localStorage.getItem(KEY + 'refresh'); },
-    get expiresAt() { return Number(localStorage.getItem(KEY + 'expires_at')) || 0; },
-    get loggedIn() { return Boolean(this.refresh || this.access); },
-    save(t) {
-      const at = String(Date.now() + (Number(t.expires_in) || 900) * 1000);
-      Object.entries({ access: t.access_token, refresh: t.refresh_token, expires_at: at }).forEach(([k, v]) => localStorage.setItem(KEY + k, v));
+  const K = window.ComptoirWeb;
+  const { API, KEY, store, claims, ApiError, api, listOf, enc, describe, money, fmtDay, fmtDate, plural, words } = K;
+  const { el, put, notice, loading, badge, link, card, heading, start, setFlash, nextId, values, form, fail } = K;
+  const { parseHash, go, hashWith, pageOf, route } = K;
+  const NO_ACCESS = 'You do not have access to this section.';
+  let timers = [];
+  K.setUp({
+    auth: true, home: 'home', view: document.getElementById('view'), bodyClass: 'view-body',
+    title: (text) => `${text} · Comptoir back-office`,
+    explain: (err) => (err.status === 403 ? NO_ACCESS
+      : [502, 503, 504].includes(err.status) ? 'This service is not answering right now. Please try again in a moment.' : null),
+    unexpected: (err) => console.warn(err),
+    onTokens: buildNav,
+    onExpired: (message) => {
+      buildNav();
+      if (parseHash().name !== 'login') go(loginHash(), message, 'info'); else setFlash(message, 'info');
     },
-    clear() { ['access', 'refresh', 'expires_at'].forEach((k) => localStorage.removeItem(KEY + k)); },
-  };
-  function claims() { // the access token's payload: sub (user id) and roles
-    try {
-      const p = (store.access || '').split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-      return JSON.parse(decodeURIComponent(escape(atob(p.padEnd(Math.ceil(p.length / 4) * 4, '=')))));
-    } catch { return null; }
-  }
-  const me = () => (claims() || {}).sub || '';
-  const myRoles = () => { const c = claims(); return c && Array.isArray(c.roles) ? c.roles : []; };
+    enter: () => {
+      timers.forEach(clearInterval); timers = [];
+      buildNav(); // the session may have changed in this tab (login, expiry)
+    },
+    show: async (sec, name, args, query) => {
+      const r = routes[name];
+      const s = sectionOf(name);
+      if (name === 'login') await loginView(sec, args, query);
+      else if (!store.loggedIn) return go(loginHash(), 'Please log in to continue.', 'info');
+      else if (!isStaff()) staffOnly(sec);
+      else if (!r) {
+        heading(sec, 'Page not found');
+        sec.append(el('p', null, 'This page does not exist. ', link('#/', 'Back to the overview'), '.'));
+      }
+      else if (s && !allowed(s.roles)) { heading(sec, s.label); sec.append(notice(NO_ACCESS, 'error')); }
+      else await r(sec, args, query);
+    },
+  });
+
+  // ---------- roles (from the access token) ----------
+  const me = () => claims().sub || '';
+  const myRoles = () => { const c = claims(); return Array.isArray(c.roles) ? c.roles : []; };
   const STAFF = ['admin', 'support', 'marketing', 'catalog'];
   const isStaff = () => myRoles().some((r) => STAFF.includes(r));
   const allowed = (roles) => myRoles().includes('admin') || roles.some((r) => myRoles().includes(r));
   const isAdmin = () => myRoles().includes('admin');
   const sameId = (a, b) => Boolean(a && b) && String(a).toLowerCase() === String(b).toLowerCase();
 
-  // ---------- HTTP ----------
-  class ApiError extends Error {
-    constructor(status, problem, headers) {
-      const p = problem && typeof problem === 'object' ? problem : {};
-      super(p.detail || p.title || `HTTP ${status}`);
-      Object.assign(this, { status, problem: p, headers: headers || null, fields: Array.isArray(p.errors) ? p.errors : [] });
-    }
-  }
-  async function send(path, method, payload, headers, raw) {
-    const h = { Accept: 'application/json, application/problem+json', ...headers };
-    let body;
-    if (raw !== undefined) body = raw;
-    else if (payload !== undefined) { h['Content-Type'] = 'application/json'; body = JSON.stringify(payload); }
-    let res;
-    try { res = await fetch(API + path, { method, headers: h, body }); } catch { throw new ApiError(0); }
-    return res;
-  }
-  async function readJson(res) {
-    if (res.status === 204 || !(res.headers.get('Content-Type') || '').includes('json')) return null;
-    return res.json().catch(() => null);
-  }
-  function refreshTokens() {
-    refreshing = refreshing || (async () => {
-      if (!store.refresh) return expire();
-      const res = await send('/auth/refresh', 'POST', { refresh_token: store.refresh });
-      const data = await readJson(res);
-      if (res.ok && data && data.access_token) { store.save(data); return buildNav(); } // rotation: both tokens replaced
-      if (res.status >= 500 || res.status === 429) throw new ApiError(res.status, data, res.headers);
-      return expire();
-    })().finally(() => { refreshing = null; });
-    return refreshing;
-  }
-  function expire() {
-    const message = 'Your session has expired. Please log in again.';
-    store.clear(); buildNav();
-    if (parseHash().name !== 'login') go(loginHash(), message, 'info'); else setFlash(message, 'info');
-    throw Object.assign(new ApiError(401, { detail: message }), { expired: true });
-  }
-  // opts: method, body (JSON, or a function giving it), raw (bytes sent as they are), headers, auth (default true), blob
-  async function api(path, opts = {}) {
-    const { method = 'GET', body, raw, auth = true, headers = {} } = opts;
-    const h = { ...headers };
-    let token = null;
-    if (auth) {
-      if (!store.access || Date.now() > store.expiresAt - 5000) await refreshTokens();
-      token = store.access;
-      h.Authorization = 'Bearer ' + token;
-    }
-    const res = await send(path, method, typeof body === 'function' ? body() : body, h, raw);
-    if (res.status === 401 && auth && !opts.retried) {
-      if (store.access === token) await refreshTokens(); // another tab may already have rotated the tokens
-      return api(path, { ...opts, retried: true });
-    }
-    if (!res.ok) throw new ApiError(res.status, await readJson(res), res.headers);
-    return opts.blob ? res.blob() : readJson(res);
-  }
-  const listOf = (d) => (Array.isArray(d) ? d : d && Array.isArray(d.items) ? d.items : []);
-  function retryAfter(headers) {
-    const v = (headers && headers.get('Retry-After')) || '';
-    const t = /^\s*\d+\s*$/.test(v) ? Number(v) : Math.ceil((Date.parse(v) - Date.now()) / 1000);
-    return Number.isNaN(t) ? 0 : Math.max(v ? 1 : 0, t);
-  }
-  const NO_ACCESS = 'You do not have access to this section.';
-  function describe(err) {
-    if (!(err instanceof ApiError)) { console.warn(err); return 'Something went wrong. Please try again.'; }
-    if (err.status === 0) return 'We could not reach Comptoir. Please check your connection and try again.';
-    if (err.status === 403) return NO_ACCESS;
-    if (err.status === 429) {
-      const s = retryAfter(err.headers);
-      const wait = !s ? 'a moment' : s < 90 ? `${s} second${s === 1 ? '' : 's'}` : `${Math.ceil(s / 60)} minutes`;
-      return `Too many attempts. Please wait ${wait} before trying again.`;
-    }
-    if ([502, 503, 504].includes(err.status)) return 'This service is not answering right now. Please try again in a moment.';
-    return err.problem.detail || err.problem.title || `The request failed (HTTP ${err.status}).`;
-  }
-
-  // ---------- formatting ----------
-  const moneyFormats = new Map();
+  // ---------- prices typed in ----------
   function fractionDigits(currency) {
     try { return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits; } catch { return 2; }
-  }
-  function money(minor, currency = 'EUR') {
-    if (typeof minor !== 'number') return '';
-    if (!moneyFormats.has(currency)) {
-      try { moneyFormats.set(currency, new Intl.NumberFormat(undefined, { style: 'currency', currency })); } catch { return `${minor} ${currency}`; }
-    }
-    const f = moneyFormats.get(currency);
-    return f.format(minor / 10 ** f.resolvedOptions().maximumFractionDigits);
   }
   const toMajor = (minor, currency) => (typeof minor === 'number' ? (minor / 10 ** fractionDigits(currency)).toFixed(fractionDigits(currency)) : '');
   function toMinor(text, currency) { // "12.50" or "12,50" → 1250; null when not a price
@@ -132,57 +62,13 @@
     const [a, b = ''] = s.split('.');
     return Number(a) * 10 ** d + Number((b + '0'.repeat(d)).slice(0, d) || 0);
   }
-  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-  const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
-  const fmtDate = (s) => { const d = s ? new Date(s) : null; return d && !Number.isNaN(d.getTime()) ? dateFormat.format(d) : ''; };
-  const fmtDay = (s) => { const d = s ? new Date(s) : null; return d && !Number.isNaN(d.getTime()) ? dayFormat.format(d) : ''; };
-  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const words = (s) => String(s || '').replace(/_/g, ' ');
-  const enc = encodeURIComponent;
 
   // ---------- DOM helpers ----------
-  function el(tag, props, ...kids) {
-    const n = document.createElement(tag);
-    for (const [k, v] of Object.entries(props || {})) {
-      if (v == null || v === false) continue;
-      if (k === 'class') n.className = v;
-      else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
-      else n.setAttribute(k, v === true ? '' : String(v));
-    }
-    for (const c of kids.flat(3)) if (c != null && c !== false) n.append(c instanceof Node ? c : String(c));
-    return n;
-  }
-  const put = (node, ...kids) => node.replaceChildren(...kids.flat(3).filter((c) => c != null && c !== false));
-  const notice = (text, kind = 'info') => el('div', { class: `notice notice-${kind}` }, el('p', null, text));
-  const loading = () => el('p', { class: 'loading', role: 'status' }, 'Loading…');
-  const badge = (s) => el('span', { class: 'badge badge-' + String(s || '').replace(/[^a-z_]/gi, '') }, words(s) || 'unknown');
-  const link = (href, text, cls) => el('a', { href, class: cls }, text);
   const button = (text, onclick, cls = 'btn btn-secondary btn-small', extra = {}) =>
     el('button', { type: 'button', class: cls, onclick, ...extra }, text);
-  function card(title, ...kids) {
-    const id = 'h-' + (++uid);
-    return el('section', { class: 'card', 'aria-labelledby': id }, el('h2', { id }, title), kids);
-  }
   const props = (rows) => el('dl', { class: 'props' },
     rows.filter(Boolean).map(([k, v]) => [el('dt', null, k), el('dd', null, v == null || v === '' ? '—' : v)]));
   function showLoadError(box, err) { if (!err || !err.expired) put(box, notice(describe(err), 'error')); }
-  function heading(sec, text) {
-    const h = el('h1', { tabindex: '-1' }, text);
-    sec.prepend(h);
-    document.title = `${text} · Comptoir back-office`;
-    if (!firstRender) h.focus();
-    return h;
-  }
-  function start(sec, title, ...intro) {
-    const box = el('div', { class: 'view-body' }, loading());
-    heading(sec, title);
-    sec.append(...intro.filter(Boolean), box);
-    return box;
-  }
-  function setFlash(text, kind = 'success') {
-    flashBox.className = 'flash' + (text ? ' flash-' + kind : '');
-    put(flashBox, ...(text ? [el('p', null, text)] : []));
-  }
   function table(caption, cols, rows) { // cols: [[label, row → node|string, 'num'?]]
     return el('div', { class: 'table-wrap' }, el('table', { class: 'table' },
       el('caption', { class: 'visually-hidden' }, caption),
@@ -203,89 +89,17 @@
   function every(ms, fn) { const t = setInterval(fn, ms); timers.push(t); return t; }
 
   // ---------- forms ----------
-  function field(name, label, o = {}) {
-    const id = `f-${name}-${++uid}`;
-    const attrs = {
-      id, name, required: o.required, autocomplete: o.autocomplete || 'off', minlength: o.minlength, maxlength: o.maxlength, min: o.min, max: o.max,
-      step: o.step, pattern: o.pattern, placeholder: o.placeholder, inputmode: o.inputmode, list: o.list,
-      'aria-describedby': (o.hint ? id + '-hint ' : '') + id + '-err',
-    };
-    const input = o.options ? el('select', attrs, o.options.map(([v, t]) => el('option', { value: v }, t)))
-      : o.textarea ? el('textarea', { ...attrs, rows: o.rows || 5 })
-      : el('input', { ...attrs, type: o.type || 'text', value: o.value, multiple: o.multiple, accept: o.accept });
-    if ((o.options || o.textarea) && o.value != null) input.value = o.value;
-    return el('div', { class: 'field' + (o.wide ? ' wide' : '') },
-      el('label', { for: id }, label, o.optional ? el('span', { class: 'optional' }, ' (optional)') : null),
-      o.hint ? el('p', { class: 'hint', id: id + '-hint' }, o.hint) : null,
-      input, el('p', { class: 'field-error', id: id + '-err', hidden: true }));
-  }
-  function values(f, keepEmpty) {
-    const out = {};
-    for (const e of f.elements) {
-      if (!e.name || e.disabled || e.type === 'file') continue;
-      if (e.type === 'checkbox') { if (e.checked) (out[e.name] = out[e.name] || []).push(e.value); continue; }
-      const v = e.value.trim();
-      if (v !== '' || keepEmpty) out[e.name] = v;
-    }
-    return out;
-  }
-  function showProblem(f, err) {
-    const msg = f.querySelector('.form-msg');
-    msg.hidden = true; msg.replaceChildren();
-    for (const p of f.querySelectorAll('.field-error')) { p.hidden = true; p.textContent = ''; }
-    for (const i of f.querySelectorAll('[aria-invalid]')) i.removeAttribute('aria-invalid');
-    if (!err || err.expired) return 0;
-    const loose = [];
-    let first = null;
-    for (const e of err.fields || []) {
-      const name = String(e.field || '').replace(/^[#/]+/, '').replace(/^body\./, '');
-      const input = name ? f.elements.namedItem(name) : null;
-      const slot = input && input.id ? document.getElementById(input.id + '-err') : null;
-      if (slot) {
-        input.setAttribute('aria-invalid', 'true');
-        slot.textContent = e.message || 'This value is not valid.'; slot.hidden = false; first = first || input;
-      }
-      else if (e.message) loose.push(e.field ? `${e.field}: ${e.message}` : e.message);
-    }
-    const text = err instanceof ApiError && err.status === 422 && !err.problem.detail ? 'Please correct the highlighted fields.' : describe(err);
-    put(msg, el('p', null, text), loose.length ? el('ul', null, loose.map((m) => el('li', null, m))) : null);
-    msg.hidden = false;
-    (first || msg).focus();
-    return err instanceof ApiError && err.status === 429 ? retryAfter(err.headers) : 0;
-  }
-  function form(label, fields, submitText, onSubmit, o = {}) {
-    const btn = el('button', { type: 'submit', class: 'btn' + (o.small ? ' btn-small' : '') }, submitText);
-    const f = el('form', { class: o.cls || 'form', 'aria-label': label, novalidate: o.novalidate },
-      el('div', { class: 'form-msg', role: 'alert', tabindex: '-1', hidden: true }), fields, el('div', { class: 'actions' }, btn, o.extra));
-    f.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      if (btn.disabled) return;
-      showProblem(f, null);
-      btn.disabled = true; f.setAttribute('aria-busy', 'true');
-      let wait = 0;
-      try { await onSubmit(values(f, o.keepEmpty), f); } catch (err) { wait = showProblem(f, err); }
-      f.removeAttribute('aria-busy');
-      setTimeout(() => { btn.disabled = false; }, wait * 1000);
-    });
-    return f;
-  }
-  const fail = (...pairs) => new ApiError(422, { errors: pairs.map(([field, message]) => ({ field, message })) });
+  const field = (name, label, o = {}) => K.field(name, label, { ...o, autocomplete: o.autocomplete || 'off' });
   function filterForm(label, fields, hashBase, extra = {}) { // a GET-like search form: its values go to the hash
     const f = el('form', { class: 'filters', role: 'search', 'aria-label': label }, fields,
       el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'btn' }, 'Apply')));
     f.addEventListener('submit', (ev) => { ev.preventDefault(); go(hashWith(hashBase, { ...values(f), ...extra })); });
     return f;
   }
-  function pager(data, hashFor) {
-    const page = Number(data.page) || 1;
-    const pages = Math.ceil((Number(data.total) || 0) / (Number(data.per_page) || 20));
+  function pager(data, hashFor) { // the result count, and the pages' links when there are several
     const count = el('p', { class: 'result-count' }, plural(Number(data.total) || 0, 'result'));
-    if (pages <= 1) return count;
-    const to = (n, text, rel) => (n < 1 || n > pages
-      ? el('span', { class: 'btn btn-secondary', 'aria-disabled': 'true' }, text)
-      : el('a', { class: 'btn btn-secondary', href: hashFor(n), rel }, text));
-    return [count, el('nav', { class: 'pager', 'aria-label': 'Pagination' },
-      to(page - 1, '← Previous', 'prev'), el('span', null, `Page ${page} of ${pages}`), to(page + 1, 'Next →', 'next'))];
+    const pages = K.pager(data, hashFor);
+    return pages ? [count, pages] : count;
   }
 
   // ---------- navigation ----------
@@ -302,25 +116,8 @@
     { name: 'audit', label: 'Audit', roles: [], routes: ['audit'] },
   ];
   const sectionOf = (routeName) => SECTIONS.find((s) => s.routes.includes(routeName));
-  function parseHash() {
-    const raw = location.hash.replace(/^#\/?/, '');
-    const q = raw.indexOf('?');
-    let parts;
-    try { parts = (q < 0 ? raw : raw.slice(0, q)).split('/').filter(Boolean).map(decodeURIComponent); } catch { parts = []; }
-    return { name: parts[0] || 'home', args: parts.slice(1), query: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
-  }
-  function go(hash, message, kind) {
-    if (message) { setFlash(message, kind); keepFlash = true; }
-    if (location.hash === hash) route(); else location.hash = hash;
-  }
   const loginHash = () => (parseHash().name === 'login' ? '#/login' : '#/login?next=' + enc(location.hash || '#/'));
   const safeNext = (next) => (next && next.startsWith('#/') && !next.startsWith('#/login') ? next : '#/');
-  function hashWith(base, params) {
-    const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v && !(k === 'page' && Number(v) === 1)) p.set(k, v);
-    return p.toString() ? `${base}?${p}` : base;
-  }
-  const pageOf = (query) => Math.max(1, parseInt(query.get('page'), 10) || 1);
   function buildNav() {
     const list = document.getElementById('nav-list');
     const staff = store.loggedIn && isStaff();
@@ -337,33 +134,6 @@
     for (const a of document.querySelectorAll('#nav-list a[data-section]')) {
       if (s && a.dataset.section === s.name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
     }
-  }
-  async function route() {
-    if (location.hash && !location.hash.startsWith('#/')) return;
-    timers.forEach(clearInterval); timers = [];
-    const { name, args, query } = parseHash();
-    document.querySelector('.site-nav').classList.remove('open');
-    document.querySelector('.menu-toggle').setAttribute('aria-expanded', 'false');
-    if (!keepFlash) setFlash('');
-    keepFlash = false;
-    buildNav(); // the session may have changed in this tab (login, expiry)
-    const sec = el('section', { class: 'view view-' + name });
-    put(view, sec);
-    try {
-      const r = routes[name];
-      const s = sectionOf(name);
-      if (name === 'login') await loginView(sec, args, query);
-      else if (!store.loggedIn) return go(loginHash(), 'Please log in to continue.', 'info');
-      else if (!isStaff()) staffOnly(sec);
-      else if (!r) {
-        heading(sec, 'Page not found');
-        sec.append(el('p', null, 'This page does not exist. ', link('#/', 'Back to the overview'), '.'));
-      }
-      else if (s && !allowed(s.roles)) { heading(sec, s.label); sec.append(notice(NO_ACCESS, 'error')); }
-      else await r(sec, args, query);
-    } catch (err) {
-      if (!err || !err.expired) sec.append(notice(describe(err), 'error'));
-    } finally { firstRender = false; }
   }
   function staffOnly(sec) {
     heading(sec, 'Back-office');
@@ -411,10 +181,8 @@
     users: 'Accounts and their roles.', mails: 'Every mail the platform sent.', audit: 'Who did what, across every service.',
   };
   async function logout() {
-    if (store.refresh) {
-      try { await api('/auth/logout', { method: 'POST', body: () => ({ refresh_token: store.refresh }) }); } catch { /* ends locally anyway */ }
-    }
-    store.clear(); buildNav();
+    await K.signOut();
+    buildNav();
     go('#/login', 'You have been logged out.');
   }
 
@@ -697,11 +465,7 @@
   }
   async function download(path, filename, status) {
     try {
-      const blob = await api(path, { blob: true });
-      const url = URL.createObjectURL(blob);
-      const a = el('a', { href: url, download: filename || 'attachment', hidden: true });
-      document.body.append(a); a.click(); a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      await K.download(path, filename);
       if (status) status.textContent = `${filename} downloaded.`;
     } catch (err) { if (status && !err.expired) status.textContent = describe(err); }
   }
@@ -1084,7 +848,7 @@
   }
   function rolesForm(u) {
     const checks = el('fieldset', null, el('legend', { class: 'visually-hidden' }, `Roles of ${u.email}`), el('div', { class: 'roles' },
-      ROLES.map((r) => { const id = `role-${++uid}`; return el('span', { class: 'check' },
+      ROLES.map((r) => { const id = `role-${nextId()}`; return el('span', { class: 'check' },
         el('input', { type: 'checkbox', id, name: 'roles', value: r, checked: (u.roles || []).includes(r) }), el('label', { for: id }, r)); })));
     return form(`Roles of ${u.email}`, [checks], 'Save roles', async (v) => {
       if (!(v.roles || []).length) throw fail(['roles', 'Keep at least one role.']);
@@ -1136,11 +900,6 @@
   };
 
   // ---------- start ----------
-  document.getElementById('skip-link').addEventListener('click', (ev) => { ev.preventDefault(); main.focus(); });
-  document.querySelector('.menu-toggle').addEventListener('click', (ev) => {
-    ev.currentTarget.setAttribute('aria-expanded', String(document.querySelector('.site-nav').classList.toggle('open')));
-  });
   window.addEventListener('storage', (ev) => { if (ev.key && ev.key.startsWith(KEY)) { buildNav(); route(); } });
-  window.addEventListener('hashchange', route);
   buildNav(); route();
 })();

@@ -1,142 +1,49 @@
 // Comptoir storefront — vanilla ES2020, no build step. Server text only ever goes through text nodes.
+// Its views and what is the shop's own: the store's locale and currency, the basket, addresses, attachments, the
+// navigation of the shop. What it shares with the back-office (session, API client, formatting, DOM and form helpers,
+// router) is in kit.js, loaded before it as /kit.js (the global ComptoirWeb).
 'use strict';
 (() => {
-  const API = '/api/v1';
-  const KEY = 'comptoir.';
-  const main = document.getElementById('main');
-  const flashBox = document.getElementById('flash');
+  const K = window.ComptoirWeb;
+  const { API, KEY, store, claims, freshToken, ApiError, api, download, listOf, enc, retryAfter, waitText, describe } = K;
+  const { fmtDay, fmtDate, plural, words, el, put, notice, loading, badge, link, card, heading, retitle, start, setFlash } = K;
+  const { nextId, field, values, form, fail, pager, parseHash, go, hashWith, pageOf, route } = K;
   const MAX_ATTACHMENT = 10 * 1024 * 1024; // the support service's limit (10 MiB)
   // The countries the addresses service accepts (Sources/AddressesService/Domain/CountryRules.swift).
   const COUNTRIES = ['FR', 'DE', 'GB', 'US', 'ES', 'IT', 'BE', 'NL', 'CH', 'CA'];
-  let uid = 0, firstRender = true, keepFlash = false, refreshing = null;
-
-  // ---------- tokens ----------
-  const store = {
-    get access() { return localStorage.getItem(KEY + 'access'); },
-    get refresh() { return localStorage.getItem(KEY + 'refresh'); },
-    get expiresAt() { return Number(localStorage.getItem(KEY + 'expires_at')) || 0; },
-    get loggedIn() { return Boolean(this.refresh || this.access); },
-    save(t) {
-      const at = String(Date.now() + (Number(t.expires_in) || 900) * 1000);
-      Object.entries({ access: t.access_token, refresh: t.refresh_token, expires_at: at })
-        .forEach(([k, v]) => localStorage.setItem(KEY + k, v));
+  K.setUp({
+    home: 'catalog', view: document.getElementById('main'), title: (text) => `${text} · ${shop.name}`,
+    explain: (err) => (unavailable(err) ? 'This feature is not available yet. Please check back soon.' : null),
+    onExpired: (message) => {
+      updateNav(); setBasketCount(null);
+      const r = routes[parseHash().name];
+      if (r && r.auth) go(loginHash(), message, 'info'); else setFlash(message, 'info');
     },
-    clear() { ['access', 'refresh', 'expires_at'].forEach((k) => localStorage.removeItem(KEY + k)); },
-  };
-  function claims() { // the access token's payload (sub, roles); {} when there is none
-    try {
-      const part = (store.access || '').split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-      const bytes = Uint8Array.from(atob(part + '='.repeat((4 - (part.length % 4)) % 4)), (c) => c.charCodeAt(0));
-      return JSON.parse(new TextDecoder().decode(bytes));
-    } catch { return {}; }
-  }
-  async function freshToken() {
-    if (!store.access || Date.now() > store.expiresAt - 5000) await refreshTokens();
-    return store.access;
-  }
+    enter: markNav,
+    show: async (sec, name, args, query) => {
+      const r = routes[name];
+      if (!r) {
+        heading(sec, 'Page not found');
+        sec.append(el('p', null, 'This page does not exist. ', link('#/catalog', 'Browse the catalog'), '.'));
+      } else if (r.auth && !store.loggedIn) {
+        return go(loginHash(), 'Please log in to continue.', 'info');
+      } else await r.view(sec, args, query);
+    },
+  });
   async function myId() { await freshToken(); return claims().sub || ''; }
-
-  // ---------- HTTP ----------
-  class ApiError extends Error {
-    constructor(status, problem, headers) {
-      const p = problem && typeof problem === 'object' ? problem : {};
-      super(p.detail || p.title || `HTTP ${status}`);
-      Object.assign(this, { status, problem: p, headers: headers || null, fields: Array.isArray(p.errors) ? p.errors : [] });
-    }
-  }
-  async function send(path, method, payload, headers, raw) {
-    const h = { Accept: 'application/json, application/problem+json', ...headers };
-    if (payload !== undefined && raw === undefined) h['Content-Type'] = 'application/json';
-    const body = raw !== undefined ? raw : payload === undefined ? undefined : JSON.stringify(payload);
-    let res;
-    try { res = await fetch(API + path, { method, headers: h, body }); } catch { throw new ApiError(0); }
-    let data = null;
-    if (res.status !== 204 && (res.headers.get('Content-Type') || '').includes('json')) data = await res.json().catch(() => null);
-    else await res.arrayBuffer().catch(() => null); // read to its end, so that the request completes
-    return { res, data };
-  }
-  function refreshTokens() {
-    refreshing = refreshing || (async () => {
-      if (!store.refresh) return expire();
-      const { res, data } = await send('/auth/refresh', 'POST', { refresh_token: store.refresh });
-      if (res.ok && data && data.access_token) return store.save(data); // rotation: both tokens replaced
-      // A server hiccup keeps the session; a rejected refresh token ends it.
-      if (res.status >= 500 || res.status === 429) throw new ApiError(res.status, data, res.headers);
-      return expire();
-    })().finally(() => { refreshing = null; });
-    return refreshing;
-  }
-  function expire() {
-    const message = 'Your session has expired. Please log in again.';
-    store.clear(); updateNav(); setBasketCount(null);
-    const r = routes[parseHash().name];
-    if (r && r.auth) go(loginHash(), message, 'info'); else setFlash(message, 'info');
-    throw Object.assign(new ApiError(401, { detail: message }), { expired: true });
-  }
-  async function api(path, opts = {}) {
-    const { method = 'GET', body, auth = false, headers = {}, raw } = opts;
-    const h = { ...headers };
-    let token = null;
-    if (auth) {
-      token = await freshToken();
-      h.Authorization = 'Bearer ' + token;
-    }
-    // body may be a function, so that a retry after a refresh sends fresh values (logout's refresh_token)
-    const { res, data } = await send(path, method, typeof body === 'function' ? body() : body, h, raw);
-    if (res.status === 401 && auth && !opts.retried) {
-      if (store.access === token) await refreshTokens(); // another tab may already have rotated the tokens
-      return api(path, { ...opts, retried: true });
-    }
-    if (!res.ok) throw new ApiError(res.status, data, res.headers);
-    return data;
-  }
-  async function download(path, filename) { // a file behind the Bearer token, offered through a blob: URL
-    const token = await freshToken();
-    let res;
-    try { res = await fetch(API + path, { headers: { Authorization: 'Bearer ' + token } }); } catch { throw new ApiError(0); }
-    if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null), res.headers);
-    const url = URL.createObjectURL(await res.blob());
-    const a = el('a', { href: url, download: filename || 'attachment', hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
-  }
-  const listOf = (d) => (Array.isArray(d) ? d : d && Array.isArray(d.items) ? d.items : []);
-  const enc = encodeURIComponent;
   // A service not deployed yet: the gateway has no route for it (404) or cannot reach it (5xx).
   function unavailable(err, anyNotFound = false) {
     if (!(err instanceof ApiError)) return false;
     if ([501, 502, 503, 504].includes(err.status)) return true;
     return err.status === 404 && (anyNotFound || !err.problem.detail || /no api route/i.test(err.problem.detail));
   }
-  function retryAfter(headers) { // delta-seconds or an HTTP date
-    const v = (headers && headers.get('Retry-After')) || '';
-    const t = /^\s*\d+\s*$/.test(v) ? Number(v) : Math.ceil((Date.parse(v) - Date.now()) / 1000);
-    return Number.isNaN(t) ? 0 : Math.max(v ? 1 : 0, t);
-  }
-  function waitText(s) {
-    return !s ? 'a moment' : s < 90 ? `${s} second${s === 1 ? '' : 's'}` : `${Math.ceil(s / 60)} minutes`;
-  }
-  function describe(err) {
-    if (!(err instanceof ApiError)) { console.error(err); return 'Something went wrong. Please try again.'; }
-    if (err.status === 0) return 'We could not reach Comptoir. Please check your connection and try again.';
-    if (err.status === 429) return `Too many attempts. Please wait ${waitText(retryAfter(err.headers))} before trying again.`;
-    if (unavailable(err)) return 'This feature is not available yet. Please check back soon.';
-    return err.problem.detail || err.problem.title || `The request failed (HTTP ${err.status}).`;
-  }
 
   // ---------- the store: locale and currency (GET /websites/current), not the browser's ----------
   const shop = { locale: 'en', currency: 'EUR', name: 'Comptoir' };
-  let moneyFormats = new Map(), dateFormat = null, dayFormat = null, regionNames = null;
+  let regionNames = null;
   function setLocale(locale) {
-    try { locale = Intl.getCanonicalLocales(locale)[0] || 'en'; } catch { locale = 'en'; }
-    shop.locale = locale;
-    document.documentElement.lang = locale;
-    moneyFormats = new Map();
-    dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
-    dayFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }); // estimates are whole days
-    try { regionNames = new Intl.DisplayNames([locale], { type: 'region' }); } catch { regionNames = null; }
+    shop.locale = K.useLocale(locale);
+    try { regionNames = new Intl.DisplayNames([shop.locale], { type: 'region' }); } catch { regionNames = null; }
   }
   setLocale(document.documentElement.lang || 'en');
   async function loadStore() {
@@ -149,19 +56,8 @@
   }
 
   // ---------- formatting ----------
-  function money(minor, currency) {
-    if (typeof minor !== 'number') return '';
-    const cur = currency || shop.currency;
-    if (!moneyFormats.has(cur)) {
-      try { moneyFormats.set(cur, new Intl.NumberFormat(shop.locale, { style: 'currency', currency: cur })); } catch { return `${minor} ${cur}`; }
-    }
-    const f = moneyFormats.get(cur);
-    return f.format(minor / 10 ** f.resolvedOptions().maximumFractionDigits);
-  }
-  const asDate = (s) => { const d = s ? new Date(s) : null; return d && !Number.isNaN(d.getTime()) ? d : null; };
-  const fmtDay = (s) => { const d = asDate(s); return d ? dayFormat.format(d) : ''; };
-  const fmtDate = (s) => { const d = asDate(s); return d ? dateFormat.format(d) : ''; };
-  const timeEl = (s) => (asDate(s) ? el('time', { datetime: s }, fmtDate(s)) : null);
+  const money = (minor, currency) => K.money(minor, currency || shop.currency);
+  const timeEl = (s) => (fmtDate(s) ? el('time', { datetime: s }, fmtDate(s)) : null);
   const countryName = (code) => { try { return (regionNames && regionNames.of(code)) || code; } catch { return code; } };
   function uuid() {
     if (crypto.randomUUID) return crypto.randomUUID();
@@ -170,132 +66,19 @@
     const x = Array.from(b, (v) => v.toString(16).padStart(2, '0')).join('');
     return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
   }
-  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const words = (s) => String(s || '').replace(/_/g, ' ');
   function fileSize(n) {
     if (!(n >= 0)) return '';
     if (n < 1024) return `${n} B`;
     return n < 1024 * 1024 ? `${Math.ceil(n / 1024)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
   }
-
-  // ---------- DOM helpers ----------
-  function el(tag, props, ...kids) {
-    const n = document.createElement(tag);
-    for (const [k, v] of Object.entries(props || {})) {
-      if (v == null || v === false) continue;
-      if (k === 'class') n.className = v;
-      else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
-      else n.setAttribute(k, v === true ? '' : String(v));
-    }
-    for (const c of kids.flat(3)) if (c != null && c !== false) n.append(c instanceof Node ? c : String(c));
-    return n;
-  }
-  const put = (node, ...kids) => node.replaceChildren(...kids.flat(3).filter((c) => c != null && c !== false)); // skips null/false
-  const notice = (text, kind = 'info', ...more) => el('div', { class: `notice notice-${kind}` }, el('p', null, text, more));
-  const loading = () => el('p', { class: 'loading', role: 'status' }, 'Loading…');
-  const badge = (s) => el('span', { class: 'badge badge-' + String(s || '').replace(/[^a-z_]/gi, '') }, words(s) || 'unknown');
-  const link = (href, text, cls) => el('a', { href, class: cls }, text);
-  const card = (title, ...kids) => {
-    const id = 'h-' + (++uid);
-    return el('section', { class: 'card', 'aria-labelledby': id }, el('h2', { id }, title), kids);
-  };
   function showLoadError(box, err, sentence) {
     if (err && err.expired) return;
     put(box, unavailable(err, true)
       ? notice(`${sentence} We are still setting this part of Comptoir up — please check back soon.`)
       : notice(describe(err), 'error'));
   }
-  function start(sec, title, ...intro) { // heading + intro + a box that shows "Loading…" until replaced
-    const box = el('div', null, loading());
-    heading(sec, title);
-    sec.append(...intro, box);
-    return box;
-  }
-  function heading(sec, text) {
-    const h = el('h1', { tabindex: '-1' }, text);
-    sec.prepend(h);
-    document.title = `${text} · ${shop.name}`;
-    if (!firstRender) h.focus();
-    return h;
-  }
-  function retitle(sec, text) {
-    const h = sec.querySelector('h1');
-    if (h) h.textContent = text;
-    document.title = `${text} · ${shop.name}`;
-  }
-  function setFlash(text, kind = 'success') {
-    flashBox.className = 'flash' + (text ? ' flash-' + kind : '');
-    put(flashBox, ...(text ? [el('p', null, text)] : []));
-  }
 
   // ---------- forms ----------
-  function field(name, label, o = {}) {
-    const id = `f-${name}-${++uid}`;
-    const attrs = {
-      id, name, required: o.required, autocomplete: o.autocomplete, minlength: o.minlength, maxlength: o.maxlength,
-      placeholder: o.placeholder, inputmode: o.inputmode, accept: o.accept,
-      'aria-describedby': (o.hint ? id + '-hint ' : '') + id + '-err',
-    };
-    const input = o.options ? el('select', attrs, o.options.map(([v, t]) => el('option', { value: v }, t)))
-      : o.textarea ? el('textarea', { ...attrs, rows: o.rows || 5 })
-      : el('input', { ...attrs, type: o.type || 'text', value: o.value });
-    if ((o.options || o.textarea) && o.value != null) input.value = o.value;
-    return el('div', { class: 'field' },
-      el('label', { for: id }, label, o.optional ? el('span', { class: 'optional' }, ' (optional)') : null),
-      o.hint ? el('p', { class: 'hint', id: id + '-hint' }, o.hint) : null,
-      input, el('p', { class: 'field-error', id: id + '-err', hidden: true }));
-  }
-  function values(f) {
-    const out = {};
-    for (const e of f.elements) {
-      if (!e.name || e.disabled || e.type === 'file') continue;
-      const v = e.type === 'checkbox' ? e.checked : e.type === 'password' ? e.value : e.value.trim();
-      if (v !== '') out[e.name] = v;
-    }
-    return out;
-  }
-  function showProblem(f, err) {
-    const msg = f.querySelector('.form-msg');
-    msg.hidden = true; msg.replaceChildren();
-    for (const p of f.querySelectorAll('.field-error')) { p.hidden = true; p.textContent = ''; }
-    for (const i of f.querySelectorAll('[aria-invalid]')) i.removeAttribute('aria-invalid');
-    if (!err || err.expired) return 0;
-    const loose = [];
-    let first = null;
-    for (const e of err.fields || []) {
-      const name = String(e.field || '').replace(/^[#/]+/, '').replace(/^body\./, '');
-      const input = name ? f.elements.namedItem(name) : null;
-      const slot = input && input.id ? document.getElementById(input.id + '-err') : null;
-      if (slot) {
-        input.setAttribute('aria-invalid', 'true');
-        slot.textContent = e.message || 'This value is not valid.'; slot.hidden = false;
-        first = first || input;
-      } else if (e.message) loose.push(e.field ? `${e.field}: ${e.message}` : e.message);
-    }
-    const plain = err instanceof ApiError && err.status === 422 && !err.problem.detail;
-    put(msg, el('p', null, plain ? 'Please correct the highlighted fields.' : describe(err)),
-      loose.length ? el('ul', null, loose.map((m) => el('li', null, m))) : null, err.after || null);
-    msg.hidden = false;
-    (first || msg).focus();
-    return err instanceof ApiError && err.status === 429 ? retryAfter(err.headers) : 0;
-  }
-  function form(label, fields, submitText, onSubmit) {
-    const btn = el('button', { type: 'submit', class: 'btn' }, submitText);
-    const f = el('form', { class: 'form', 'aria-label': label },
-      el('div', { class: 'form-msg', role: 'alert', tabindex: '-1', hidden: true }), fields, el('div', { class: 'actions' }, btn));
-    f.addEventListener('submit', async (ev) => {
-      ev.preventDefault();
-      if (btn.disabled) return;
-      showProblem(f, null);
-      btn.disabled = true; f.setAttribute('aria-busy', 'true');
-      let wait = 0;
-      try { await onSubmit(values(f), f); } catch (err) { wait = showProblem(f, err); }
-      f.removeAttribute('aria-busy');
-      setTimeout(() => { btn.disabled = false; }, wait * 1000); // on 429, wait out Retry-After
-    });
-    return f;
-  }
-  const fail = (name, message) => new ApiError(422, { errors: [{ field: name, message }] });
   const newPassword = (name, label) => field(name, label,
     { type: 'password', required: true, autocomplete: 'new-password', minlength: 10, hint: 'At least 10 characters.' });
   function fileField(name, label) {
@@ -304,7 +87,7 @@
   function chosenFile(f, name) { // the file of a file field, checked against the size limit
     const input = f.elements.namedItem(name);
     const file = input && input.files && input.files[0];
-    if (file && file.size > MAX_ATTACHMENT) throw fail(name, `“${file.name}” is ${fileSize(file.size)}; files may be at most 10 MiB.`);
+    if (file && file.size > MAX_ATTACHMENT) throw fail([name, `“${file.name}” is ${fileSize(file.size)}; files may be at most 10 MiB.`]);
     return file || null;
   }
   async function attach(ticketId, file) {
@@ -320,29 +103,22 @@
   }
 
   // ---------- navigation ----------
-  function parseHash() {
-    const raw = location.hash.replace(/^#\/?/, '');
-    const q = raw.indexOf('?');
-    let parts;
-    try { parts = (q < 0 ? raw : raw.slice(0, q)).split('/').filter(Boolean).map(decodeURIComponent); } catch { parts = []; }
-    return { name: parts[0] || 'catalog', args: parts.slice(1), query: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
-  }
-  function go(hash, message, kind) {
-    if (message) { setFlash(message, kind); keepFlash = true; }
-    if (location.hash === hash) route(); else location.hash = hash;
-  }
   const isAuthPage = (h) => /^#\/(login|register|forgot|reset)\b/.test(h);
   const loginHash = () => (isAuthPage(location.hash) ? '#/login' : '#/login?next=' + enc(location.hash || '#/catalog'));
   const safeNext = (next) => (next && next.startsWith('#/') && !isAuthPage(next) ? next : '#/account');
   const withNext = (base, next) => (next && next.startsWith('#/') && !isAuthPage(next) ? `${base}?next=${enc(next)}` : base);
-  function hashWith(base, params) {
-    const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v && !(k === 'page' && Number(v) === 1)) p.set(k, v);
-    return p.toString() ? `${base}?${p}` : base;
-  }
-  const pageOf = (query) => Math.max(1, parseInt(query.get('page'), 10) || 1);
   function updateNav() {
     for (const li of document.querySelectorAll('[data-auth]')) li.hidden = (li.dataset.auth === 'in') !== store.loggedIn;
+  }
+  function markNav(name) { // the links of the page shown and of its section
+    updateNav();
+    const section = { product: 'catalog', order: 'orders', ticket: 'support', contact: 'support' }[name] || name;
+    for (const a of document.querySelectorAll('.site-nav a')) {
+      const href = a.getAttribute('href');
+      if (href === '#/' + name) a.setAttribute('aria-current', 'page');
+      else if (href === '#/' + section) a.setAttribute('aria-current', 'true');
+      else a.removeAttribute('aria-current');
+    }
   }
   function setBasketCount(b) {
     const c = document.getElementById('basket-count');
@@ -352,35 +128,6 @@
   }
   function refreshBasketCount() {
     if (store.loggedIn) api('/baskets/mine', { auth: true }).then(setBasketCount, () => setBasketCount(null));
-  }
-  async function route() {
-    if (location.hash && !location.hash.startsWith('#/')) return;
-    const { name, args, query } = parseHash();
-    const r = routes[name];
-    updateNav();
-    document.querySelector('.site-nav').classList.remove('open');
-    document.querySelector('.menu-toggle').setAttribute('aria-expanded', 'false');
-    if (!keepFlash) setFlash('');
-    keepFlash = false;
-    const section = { product: 'catalog', order: 'orders', ticket: 'support', contact: 'support' }[name] || name;
-    for (const a of document.querySelectorAll('.site-nav a')) {
-      const href = a.getAttribute('href');
-      if (href === '#/' + name) a.setAttribute('aria-current', 'page');
-      else if (href === '#/' + section) a.setAttribute('aria-current', 'true');
-      else a.removeAttribute('aria-current');
-    }
-    const sec = el('section', { class: 'view view-' + name });
-    put(main, sec);
-    try {
-      if (!r) {
-        heading(sec, 'Page not found');
-        sec.append(el('p', null, 'This page does not exist. ', link('#/catalog', 'Browse the catalog'), '.'));
-      } else if (r.auth && !store.loggedIn) {
-        return go(loginHash(), 'Please log in to continue.', 'info');
-      } else await r.view(sec, args, query);
-    } catch (err) {
-      if (!err || !err.expired) sec.append(notice(describe(err), 'error'));
-    } finally { firstRender = false; }
   }
 
   // ---------- auth ----------
@@ -471,7 +218,7 @@
       newPassword('new_password', 'New password'),
       field('confirm_password', 'Repeat new password', { type: 'password', required: true, autocomplete: 'new-password' }),
     ], 'Save the new password', async (v) => {
-      if (v.new_password !== v.confirm_password) throw fail('confirm_password', 'The two passwords do not match.');
+      if (v.new_password !== v.confirm_password) throw fail(['confirm_password', 'The two passwords do not match.']);
       try { await api('/auth/password/reset', { method: 'POST', body: { token, new_password: v.new_password } }); } catch (err) {
         if (err instanceof ApiError && err.fields.some((e) => e.field === 'token')) {
           err.fields = err.fields.filter((e) => e.field !== 'token');
@@ -493,7 +240,7 @@
       newPassword('new_password', 'New password'),
       field('confirm_password', 'Repeat new password', { type: 'password', required: true, autocomplete: 'new-password' }),
     ], 'Change password', async (v, f) => {
-      if (v.new_password !== v.confirm_password) throw fail('confirm_password', 'The two passwords do not match.');
+      if (v.new_password !== v.confirm_password) throw fail(['confirm_password', 'The two passwords do not match.']);
       await api('/auth/password', { method: 'POST', auth: true, body: { current_password: v.current_password, new_password: v.new_password } });
       f.reset();
       setFlash('Your password has been changed. Your other sessions have been signed out.');
@@ -550,11 +297,8 @@
     if (focus) focus.focus();
   }
   async function logout() {
-    if (store.refresh) {
-      try { await api('/auth/logout', { method: 'POST', auth: true, body: () => ({ refresh_token: store.refresh }) }); }
-      catch { /* the local session ends anyway */ }
-    }
-    store.clear(); updateNav(); setBasketCount(null);
+    await K.signOut();
+    updateNav(); setBasketCount(null);
     go('#/catalog', 'You have been logged out.');
   }
 
@@ -608,16 +352,6 @@
       } finally { btn.disabled = soldOut(p); }
     });
     return btn;
-  }
-  function pager(data, hashFor) {
-    const page = Number(data.page) || 1;
-    const pages = Math.ceil((Number(data.total) || 0) / (Number(data.per_page) || 20));
-    if (pages <= 1) return null;
-    const to = (n, text, rel) => (n < 1 || n > pages
-      ? el('span', { class: 'btn btn-secondary', 'aria-disabled': 'true' }, text)
-      : el('a', { class: 'btn btn-secondary', href: hashFor(n), rel }, text));
-    return el('nav', { class: 'pager', 'aria-label': 'Pagination' },
-      to(page - 1, '← Previous', 'prev'), el('span', null, `Page ${page} of ${pages}`), to(page + 1, 'Next →', 'next'));
   }
   // A <select> applies its choice when picked with the pointer, or on Enter / leaving it from the keyboard,
   // not on every arrow key (each would be a new search).
@@ -725,7 +459,7 @@
     };
     const rows = items.map((i) => {
       const path = '/baskets/mine/items/' + enc(i.product_id);
-      const errId = 'qty-err-' + (++uid);
+      const errId = 'qty-err-' + nextId();
       const qty = el('input', { type: 'number', min: 1, max: 99, value: i.quantity, class: 'qty', 'data-product': i.product_id,
         'aria-label': `Quantity of ${i.name}`, 'aria-describedby': errId });
       const lineError = el('p', { class: 'field-error line-error', id: errId, hidden: true });
@@ -837,7 +571,7 @@
     put(box, title, order, add);
   }
   function addressForm(a, done, cancel) {
-    const def = el('input', { type: 'checkbox', name: 'is_default', id: 'addr-default-' + (++uid), checked: Boolean(a && a.is_default) });
+    const def = el('input', { type: 'checkbox', name: 'is_default', id: 'addr-default-' + nextId(), checked: Boolean(a && a.is_default) });
     const own = (shop.locale.split('-')[1] || '').toUpperCase();
     const countries = COUNTRIES.map((c) => [c, countryName(c)]).sort((x, y) => x[1].localeCompare(y[1], shop.locale));
     const val = (k) => (a && a[k] != null ? String(a[k]) : undefined);
@@ -1084,7 +818,7 @@
       field('body', 'Your reply', { textarea: true, rows: 3 }), fileField('file', 'Attach a file'),
     ], 'Send reply', async (v, f) => {
       const file = chosenFile(f, 'file');
-      if (!v.body && !file) throw fail('body', 'Write a reply or attach a file.');
+      if (!v.body && !file) throw fail(['body', 'Write a reply or attach a file.']);
       if (v.body) await api(`/sav/tickets/${enc(t.id)}/messages`, { method: 'POST', auth: true, body: { body: v.body } });
       if (file) {
         try { await attach(t.id, file); } catch (err) {
@@ -1182,16 +916,11 @@
 
   // ---------- start ----------
   document.getElementById('logout-button').addEventListener('click', logout);
-  document.getElementById('skip-link').addEventListener('click', (ev) => { ev.preventDefault(); main.focus(); });
-  document.querySelector('.menu-toggle').addEventListener('click', (ev) => {
-    ev.currentTarget.setAttribute('aria-expanded', String(document.querySelector('.site-nav').classList.toggle('open')));
-  });
   window.addEventListener('storage', (ev) => { // keep tabs in step when another one logs in or out
     if (ev.key && ev.key.startsWith(KEY)) { updateNav(); if (!store.loggedIn && (routes[parseHash().name] || {}).auth) route(); }
   });
   const signup = document.getElementById('newsletter-signup');
   if (signup) signup.append(newsletterSignup());
-  window.addEventListener('hashchange', route);
   updateNav(); refreshBasketCount();
   loadStore().then(route);
 })();
