@@ -21,7 +21,7 @@ import zlib
 import pytest
 
 from browser import (page_for, assert_clean, axe_check, api, ok, admin_token, make_user,  # noqa: F401
-                     login_tokens, read_mail, mail_token, start_platform, jwt_claims)
+                     login_storage, login_tokens, read_mail, mail_token, start_platform, jwt_claims)
 from harness import ADMIN_EMAIL, ADMIN_PASSWORD
 
 SIZES = ["desktop", "phone"]
@@ -79,14 +79,9 @@ def new_page(browser, base, size):
 def staff_page(browser, plat, size, user):
     """A page on /admin/ with `user`'s session in localStorage (the storefront's keys)."""
     page = new_page(browser, plat.base_url, size)
-    tokens = login_tokens(plat.base_url, user["email"], user["password"])
     page.goto(plat.base_url + "/admin/#/login")
     page.wait_for_selector("main h1")
-    page.evaluate("""t => {
-        localStorage.setItem('comptoir.access', t.access_token);
-        localStorage.setItem('comptoir.refresh', t.refresh_token);
-        localStorage.setItem('comptoir.expires_at', String(Date.now() + (t.expires_in || 900) * 1000));
-    }""", tokens)
+    login_storage(page, plat.base_url, user["email"], user["password"])
     return page
 
 
@@ -398,13 +393,8 @@ def test_admin_ships_order(browser, plat, staff, size):
 
     shop = new_page(browser, base, size)
     try:
-        tokens = login_tokens(base, customer["email"], customer["password"])
         shop.goto(base + "/#/faq")
-        shop.evaluate("""t => {
-            localStorage.setItem('comptoir.access', t.access_token);
-            localStorage.setItem('comptoir.refresh', t.refresh_token);
-            localStorage.setItem('comptoir.expires_at', String(Date.now() + (t.expires_in || 900) * 1000));
-        }""", tokens)
+        login_storage(shop, base, customer["email"], customer["password"])
         shop.goto(base + f"/#/order/{order['id']}")
         shop.wait_for_selector("main h1")
         shop.locator("main").get_by_text(re.compile(r"\bshipped\b", re.I)).first.wait_for()
