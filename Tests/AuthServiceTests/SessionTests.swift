@@ -163,6 +163,30 @@ import Testing
         }
     }
 
+    @Test func manyAddressesTogetherSlowTheAccountBySecondsOnly() async throws {
+        try await withAuthService { client, _ in
+            try await client.register("kai@example.com")
+            for address in 1...20 {
+                let failure = try await client.json(
+                    .post,
+                    "/auth/login",
+                    body: ["email": "kai@example.com", "password": "wrong-password"],
+                    headers: [.xForwardedFor: "203.0.113.\(address)"]
+                )
+                #expect(failure.status == .unauthorized)
+            }
+            // Twenty addresses, each under its own limit: now every address waits, but seconds, not the window.
+            let owner = try await client.json(
+                .post,
+                "/auth/login",
+                body: ["email": "kai@example.com", "password": "correct-horse-1"],
+                headers: [.xForwardedFor: "198.51.100.30"]
+            )
+            let retryAfter = try #require(owner.headers[.retryAfter].flatMap(Int.init))
+            #expect(owner.status == .tooManyRequests && retryAfter >= 1 && retryAfter <= 2)
+        }
+    }
+
     @Test func failuresOutsideTheWindowDoNotCount() async throws {
         try await withAuthService { client, host in
             try await client.register("max@example.com")

@@ -95,7 +95,7 @@ struct SessionStore: Sendable {
     }
 
     private func issue(for user: User, familyId: UUID, on database: any Database) async throws -> TokenPairResponse {
-        let refresh = Self.newRefreshToken()
+        let refresh = Self.newSecret()
         let userId = try user.requireID()
         try await RefreshToken(userId: userId, familyId: familyId, tokenHash: Self.digest(refresh), lifetime: refreshLifetime).create(on: database)
         let claims = AccessTokenClaims(
@@ -113,8 +113,8 @@ struct SessionStore: Sendable {
         )
     }
 
-    /// 256 random bits, base64url.
-    static func newRefreshToken() -> String {
+    /// 256 random bits, base64url: a refresh token, or a password reset link's secret.
+    static func newSecret() -> String {
         Base64URL.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) })
     }
 

@@ -2,7 +2,7 @@ import FluentKit
 import Foundation
 
 /// A password reset link sent to an account: only the SHA-256 digest of its token is kept, so
-/// the table gives nobody a working link. Single use, valid ``PasswordResets/lifetime``.
+/// the table gives nobody a working link. Single use, valid ``PasswordResetRoutes/lifetime``.
 final class PasswordReset: Model, @unchecked Sendable {
     static let schema = "password_resets"
 

@@ -46,12 +46,12 @@ struct PasswordResetRoutes: Sendable {
     }
 
     @Sendable func forgot(_ request: Request, context: ComptoirRequestContext) async throws -> Response {
-        let body = try await request.decodeJSON(as: ForgotPasswordRequest.self, context: context)
+        let email = SessionRoutes.normalised(try await request.decodeJSON(as: ForgotPasswordRequest.self, context: context).email)
         var validator = Validator()
-        validator.email(SessionRoutes.normalised(body.email))
+        validator.email(email)
         try validator.check()
         let client = ClientInfo(request, context)
-        guard let user = try await User.query(on: database).filter(\.$email == SessionRoutes.normalised(body.email)).first() else {
+        guard let user = try await User.query(on: database).filter(\.$email == email).first() else {
             return Response(status: .accepted)
         }
         let userId = try user.requireID()
@@ -59,9 +59,11 @@ struct PasswordResetRoutes: Sendable {
         let recent = try await PasswordReset.query(on: database)
             .filter(\.$userId == userId).filter(\.$createdAt > now.addingTimeInterval(-Self.resendInterval)).count()
         guard recent == 0 else { return Response(status: .accepted) }
-        let token = SessionStore.newRefreshToken()
+        let token = SessionStore.newSecret()
         let reset = PasswordReset(userId: userId, tokenDigest: SessionStore.digest(token), lifetime: Self.lifetime, now: now)
         try await environment.database.transaction { tx in
+            // Links that can no longer be used serve no purpose; pruning them here keeps the table small.
+            try await PasswordReset.query(on: tx).filter(\.$userId == userId).filter(\.$expiresAt < now).delete()
             try await reset.create(on: tx)
             try await audit.record(.passwordResetRequested, userId: userId, client: client, on: tx)
             try await environment.outbox.append(

@@ -40,7 +40,12 @@ struct SubscriptionLinks: Sendable {
         }
     }
 
-    private func url(_ path: String, token: String) -> String {
-        publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path + "?token=" + token
+    private func url(_ path: String, token: String) -> String { publicURL.link(path, token: token) }
+}
+
+extension URL {
+    /// `<this address><path>?token=<token>`: a link in a mail, to the API or a storefront page.
+    func link(_ path: String, token: String) -> String {
+        absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path + "?token=" + token
     }
 }

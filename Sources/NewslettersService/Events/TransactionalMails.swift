@@ -18,9 +18,7 @@ struct TransactionalMails: Sendable {
             },
             EventHandler(PasswordResetRequested.type) { envelope, tx in
                 let reset = try envelope.payload(as: PasswordResetRequested.self)
-                let link =
-                    environment.configuration.publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-                    + "/#/reset?token=" + reset.token
+                let link = environment.configuration.publicURL.link("/#/reset", token: reset.token)
                 try await queue(MailContent.passwordReset(reset, link: link), to: reset.email, for: envelope, on: tx)
             },
             EventHandler(OrderConfirmed.type) { envelope, tx in
