@@ -230,6 +230,22 @@ let package = Package(
                 "ServiceLifecycle"
             )
         ),
+        .target(
+            name: "ComptoirRecovery",
+            dependencies: uses(
+                "ComptoirAdapters",
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ComptoirPlatform",
+                "S3",
+                "AsyncHTTPClient",
+                "Crypto",
+                "FluentKit",
+                "Logging",
+                "NIOCore",
+                "SQLKit"
+            )
+        ),
         .executableTarget(
             name: "comptoir",
             dependencies: uses(
@@ -238,6 +254,7 @@ let package = Package(
                 "ComptoirContracts",
                 "ComptoirKit",
                 "ComptoirPlatform",
+                "ComptoirRecovery",
                 "Gateway",
                 "ArgumentParser",
                 "Hummingbird",
@@ -404,6 +421,20 @@ let package = Package(
                 "NIOHTTP1",
                 "NIOPosix",
                 "ServiceLifecycle"
+            )
+        ),
+        .testTarget(
+            name: "ComptoirRecoveryTests",
+            dependencies: uses(
+                "ComptoirAdapters",
+                "ComptoirContracts",
+                "ComptoirKit",
+                "ComptoirPlatform",
+                "ComptoirRecovery",
+                "ComptoirTesting",
+                "Crypto",
+                "Logging",
+                "SQLKit"
             )
         ),
         .testTarget(

@@ -12,7 +12,7 @@ struct Comptoir: AsyncParsableCommand {
 
             Configuration comes from COMPTOIR_* environment variables; see docs/configuration.md.
             """,
-        subcommands: [RunPlatform.self, Serve.self, GatewayCommand.self, Migrate.self, Users.self],
+        subcommands: [RunPlatform.self, Serve.self, GatewayCommand.self, Migrate.self, BackupCommand.self, RestoreCommand.self, Users.self],
         defaultSubcommand: RunPlatform.self
     )
 }

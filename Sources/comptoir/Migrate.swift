@@ -13,17 +13,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() async throws {
-        let selected =
-            try services.isEmpty
-            ? ServiceCatalog.entries
-            : services.map { name in
-                guard let id = ServiceID(rawValue: name), let type = ServiceCatalog.type(of: id) else {
-                    throw ValidationError(
-                        "unknown service \"\(name)\"; this build has: \(ServiceCatalog.ids.map(\.rawValue).joined(separator: ", "))"
-                    )
-                }
-                return (id: id, type: type)
-            }
+        let selected = try ServiceSelection.parse(services)
         let configuration = try data.load()
         let logger = LogSetup.logger()
         try await reportingConfigurationErrors {

@@ -13,6 +13,7 @@ private struct UndeletableBlobStore: BlobStore {
     }
     func get(_ key: String) async throws -> BlobDownload? { nil }
     func delete(_ key: String) async throws { throw Unreachable() }
+    func keys() async throws -> [String] { [] }
     func ping() async throws {}
 }
 

@@ -58,6 +58,18 @@ public struct S3BlobStore: BlobStore {
         )
     }
 
+    /// Every key under the service's prefix, through all pages of the listing.
+    public func keys() async throws -> [String] {
+        var keys: [String] = []
+        var token: String?
+        repeat {
+            let page = try await client.listObjects(bucket: bucket, prefix: prefix, continuationToken: token)
+            keys += page.objects.map { String($0.key.dropFirst(prefix.count)) }
+            token = page.nextContinuationToken
+        } while token != nil
+        return keys.sorted()
+    }
+
     /// The bucket answers and these credentials may use it.
     public func ping() async throws {
         guard try await client.bucketExists(bucket) else {

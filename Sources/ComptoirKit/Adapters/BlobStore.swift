@@ -12,6 +12,8 @@ public protocol BlobStore: Sendable {
     /// The object's metadata and a stream of its bytes, or `nil` when there is none.
     func get(_ key: String) async throws -> BlobDownload?
     func delete(_ key: String) async throws
+    /// Every key in the store, sorted (for backups).
+    func keys() async throws -> [String]
     /// A URL the client may fetch the object from directly (a presigned S3 URL), answered with
     /// `contentDisposition` when given; `nil` when downloads go through the service.
     func downloadURL(_ key: String, contentDisposition: String?) async throws -> URL?

@@ -92,6 +92,23 @@ public struct FileBlobStore: BlobStore {
         }
     }
 
+    /// Every object's path under the root; the `.meta` files and temporary files start with a dot.
+    public func keys() async throws -> [String] {
+        let root = self.root.standardizedFileURL.path
+        return try await threadPool.runIfActive {
+            guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
+            var keys: [String] = []
+            while let path = walker.nextObject() as? String {
+                let name = (path as NSString).lastPathComponent
+                var isFolder: ObjCBool = false
+                guard !name.hasPrefix("."), FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isFolder), !isFolder.boolValue
+                else { continue }
+                keys.append(path)
+            }
+            return keys.sorted()
+        }
+    }
+
     public func ping() async throws {
         guard FileManager.default.isWritableFile(atPath: root.path) else { throw CocoaError(.fileWriteNoPermission) }
     }

@@ -30,6 +30,10 @@ public struct TracedBlobStore: BlobStore {
         try await traced("delete", key) { try await inner.delete(key) }
     }
 
+    public func keys() async throws -> [String] {
+        try await inner.keys()
+    }
+
     public func downloadURL(_ key: String, contentDisposition: String?) async throws -> URL? {
         try await inner.downloadURL(key, contentDisposition: contentDisposition)
     }

@@ -139,6 +139,21 @@ public final class ServiceDatabase: Sendable {
         await databases.shutdownAsync()
     }
 
+    /// Deletes the service's database: its SQLite file (with its WAL), or its PostgreSQL database.
+    /// For scratch copies (`comptoir backup verify`), never the platform's own.
+    public static func drop(service: ServiceID, configuration: ComptoirConfiguration, logger: Logger) async throws {
+        guard let url = configuration.databaseURL else {
+            let path = configuration.sqliteFile(for: service).path
+            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+                try FileManager.default.removeItem(atPath: path + suffix)
+            }
+            return
+        }
+        try await withServerDatabase(url, logger: logger) { db in
+            try await db.raw("DROP DATABASE IF EXISTS \(ident: configuration.databaseName(for: service)) WITH (FORCE)").run()
+        }
+    }
+
     /// `server` with its path set to `/<database>`.
     static func url(_ server: URL, database: String) throws -> URL {
         guard var components = URLComponents(url: server, resolvingAgainstBaseURL: false) else { throw unusableURL(server) }
@@ -155,18 +170,26 @@ public final class ServiceDatabase: Sendable {
     /// Creates the database `name` (`comptoir_<service>`) through the server's `postgres` database. Two replicas racing
     /// to create it is fine: the loser sees "already exists" (42P04) and goes on.
     static func createPostgresDatabaseIfMissing(_ name: String, serverURL: URL, logger: Logger) async throws {
-        let admin = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         do {
-            admin.use(try .postgres(url: try url(serverURL, database: "postgres"), sqlLogLevel: .debug), as: .psql)
-            let db = admin.database(logger: logger, on: admin.eventLoopGroup.any())!.sql  // trap-checked: registered just above, the default
-            let rows = try await db.raw("SELECT 1 FROM pg_database WHERE datname = \(bind: name)").all()
-            if rows.isEmpty {
-                // The name is a checked prefix and a `ServiceID`, never request input; `ident` quotes it anyway.
-                try await db.raw("CREATE DATABASE \(ident: name)").run()
-                logger.notice("created database", metadata: ["database": .string(name)])
+            try await withServerDatabase(serverURL, logger: logger) { db in
+                let rows = try await db.raw("SELECT 1 FROM pg_database WHERE datname = \(bind: name)").all()
+                if rows.isEmpty {
+                    // The name is a checked prefix and a `ServiceID`, never request input; `ident` quotes it anyway.
+                    try await db.raw("CREATE DATABASE \(ident: name)").run()
+                    logger.notice("created database", metadata: ["database": .string(name)])
+                }
             }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
             // Another replica created it first.
+        }
+    }
+
+    /// Runs `body` on the server's `postgres` database, where databases are created and dropped.
+    static func withServerDatabase(_ serverURL: URL, logger: Logger, _ body: (any SQLDatabase) async throws -> Void) async throws {
+        let admin = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        do {
+            admin.use(try .postgres(url: try url(serverURL, database: "postgres"), sqlLogLevel: .debug), as: .psql)
+            try await body(admin.database(logger: logger, on: admin.eventLoopGroup.any())!.sql)  // trap-checked: registered just above, the default
         } catch {
             await admin.shutdownAsync()
             throw error

@@ -81,11 +81,26 @@ public struct ServiceHost {
     }
 
     /// Applies the service's pending migrations and closes its database (`comptoir migrate`).
-    public static func migrate<S: ComptoirService>(_ type: S.Type, platform: PlatformResources) async throws {
+    ///
+    /// With `only`, applies just the migrations of those names (a restore rebuilding the schema a
+    /// backup was taken at), and refuses a name this build does not have: that backup was made by a
+    /// newer build.
+    public static func migrate<S: ComptoirService>(_ type: S.Type, platform: PlatformResources, only names: [String]? = nil) async throws {
         let environment = try await ServiceEnvironment(id: S.id, platform: platform, loadDemoData: false)
-        let service = try await S(environment: environment)
-        try await migrate(service: service, environment: environment)
-        await environment.database.shutdown()
+        do {
+            let service = try await S(environment: environment)
+            var migrations = kitMigrations + service.migrations
+            if let names {
+                let unknown = Set(names).subtracting(migrations.map(\.name))
+                guard unknown.isEmpty else { throw UnknownMigrations(service: S.id, names: unknown.sorted()) }
+                migrations = migrations.filter { names.contains($0.name) }
+            }
+            try await environment.database.migrate(migrations)
+            await environment.database.shutdown()
+        } catch {
+            await environment.database.shutdown()
+            throw error
+        }
     }
 
     /// Applies the kit's and the service's pending migrations.
