@@ -434,6 +434,7 @@ let package = Package(
                 "ComptoirTesting",
                 "Crypto",
                 "Logging",
+                "NIOCore",
                 "SQLKit"
             )
         ),

@@ -32,7 +32,7 @@ public struct BackupCatalog {
             entries.append(
                 Entry(
                     id: id,
-                    startedAt: manifest?.startedAt ?? date,
+                    startedAt: date,
                     complete: manifest != nil,
                     verified: verified,
                     services: manifest?.services.map(\.service) ?? [],

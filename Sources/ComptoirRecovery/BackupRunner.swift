@@ -69,7 +69,7 @@ public struct BackupRunner {
             id: id,
             startedAt: started,
             finishedAt: Date(),
-            database: configuration.databaseURL == nil ? "sqlite" : "postgres",
+            database: services.contains { configuration.databaseURL(for: $0) != nil } ? "postgres" : "sqlite",
             version: configuration.build.version,
             revision: configuration.build.revision,
             keyId: key?.id,

@@ -43,11 +43,12 @@ public struct BackupVerifier {
         // The platform's database server for PostgreSQL sets (under a prefix of its own), and
         // nothing else of its backends: blobs are checked by their checksums, mail and events stay out.
         var variables = configuration.environment.values.filter { name, _ in
-            !["COMPTOIR_S3_", "COMPTOIR_AMQP_", "COMPTOIR_REDIS_", "COMPTOIR_SMTP_", "COMPTOIR_OTLP_", "COMPTOIR_DATABASE_"].contains {
-                name.hasPrefix($0)
-            }
+            // Every database variable goes, the services' own servers (`COMPTOIR_<ID>_DATABASE_URL`) included.
+            !["COMPTOIR_S3_", "COMPTOIR_AMQP_", "COMPTOIR_REDIS_", "COMPTOIR_SMTP_", "COMPTOIR_OTLP_"].contains { name.hasPrefix($0) }
+                && !name.contains("DATABASE_")
         }
         if manifest.database != "sqlite" {
+            // One server for the scratch databases: COMPTOIR_DATABASE_URL, never a service's own.
             guard let url = configuration.databaseURL else {
                 throw RecoveryError(
                     "set \(manifest.id) holds PostgreSQL copies: verifying it needs COMPTOIR_DATABASE_URL (scratch databases are made there)"
@@ -84,7 +85,7 @@ public struct BackupVerifier {
             } catch {
                 failure = error
             }
-            if scratch.databaseURL != nil { try await ServiceDatabase.drop(service: service, configuration: scratch, logger: logger) }
+            if scratch.databaseURL(for: service) != nil { try await ServiceDatabase.drop(service: service, configuration: scratch, logger: logger) }
             if failure != nil { break }
         }
         await platform.shutdown()

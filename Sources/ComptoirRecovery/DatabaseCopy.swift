@@ -31,15 +31,16 @@ struct DatabaseCopy {
         var inbox: BackupManifest.InboxMark
     }
 
-    var isSQLite: Bool { configuration.databaseURL == nil }
+    var isSQLite: Bool { configuration.databaseURL(for: service) == nil }
 
     /// Copies the live database into `folder` as ``partName(_:)``; returns the file and its facts.
     func copy(into folder: URL) async throws -> (file: URL, facts: Facts) {
+        guard try await ServiceDatabase.exists(service: service, configuration: configuration, logger: logger) else {
+            let place = isSQLite ? configuration.sqliteFile(for: service).path : "database \(configuration.databaseName(for: service))"
+            throw RecoveryError("\(service): no database at \(place) (is this the platform's --data-dir or COMPTOIR_DATABASE_URL?)")
+        }
         if isSQLite {
             let live = configuration.sqliteFile(for: service)
-            guard FileManager.default.fileExists(atPath: live.path) else {
-                throw RecoveryError("\(service): no database at \(live.path) (is --data-dir the platform's?)")
-            }
             // Named as the service's file, so that the copy opens like any data directory's.
             let file = Self.sqliteCopy(of: service, in: folder)
             try await Self.using(try await ServiceDatabase(service: service, configuration: configuration, logger: logger)) { database in
@@ -103,6 +104,7 @@ struct DatabaseCopy {
         var scratch = configuration
         scratch.dataDirectory = folder
         scratch.databaseURL = nil
+        scratch.serviceDatabaseURLs = [:]
         return scratch
     }
 
@@ -199,7 +201,7 @@ struct DatabaseCopy {
 
     /// Whether the target holds anything: a SQLite file with tables, or a PostgreSQL schema with tables.
     func targetHoldsData() async throws -> Bool {
-        if isSQLite, !FileManager.default.fileExists(atPath: configuration.sqliteFile(for: service).path) { return false }
+        guard try await ServiceDatabase.exists(service: service, configuration: configuration, logger: logger) else { return false }
         let query: SQLQueryString =
             isSQLite
             ? "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'"

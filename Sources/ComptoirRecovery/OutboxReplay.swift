@@ -12,7 +12,7 @@ enum OutboxReplay {
     static func rearm(since: Date, services: [ServiceID], configuration: ComptoirConfiguration, logger: Logger) async throws -> [ServiceID: Int] {
         var counts: [ServiceID: Int] = [:]
         for service in services {
-            if configuration.databaseURL == nil, !FileManager.default.fileExists(atPath: configuration.sqliteFile(for: service).path) { continue }
+            guard try await ServiceDatabase.exists(service: service, configuration: configuration, logger: logger) else { continue }
             let database = try await ServiceDatabase(service: service, configuration: configuration, logger: logger)
             counts[service] = try await DatabaseCopy.using(database) { database in
                 let tableQuery: SQLQueryString =

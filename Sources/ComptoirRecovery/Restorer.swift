@@ -45,12 +45,6 @@ public struct Restorer {
         let storage = try await BackupLocation.open(location, configuration: configuration, creating: false)
         let manifest = try await storage.completeSet(setID)
         let entries = try Self.select(services, from: manifest)
-        let shape = configuration.databaseURL == nil ? "sqlite" : "postgres"
-        guard manifest.database == shape else {
-            throw RecoveryError(
-                "set \(manifest.id) was taken from \(manifest.database); this configuration uses \(shape): restore into the same kind"
-            )
-        }
         let extractor = try ArchiveExtractor(storage: storage, manifest: manifest, key: key)
         progress.say("restore \(manifest.id) (\(manifest.startedAt.formatted(.iso8601))) of \(entries.map(\.service).joined(separator: ", "))")
 
@@ -61,6 +55,13 @@ public struct Restorer {
                 throw RecoveryError("set \(manifest.id) names an unknown service \(entry.service)")
             }
             return ServiceRestore(service: service, entry: entry, configuration: configuration, logger: logger)
+        }
+        for restore in restores where restore.copy.isSQLite != restore.entry.parts.contains(where: { $0.name == DatabaseCopy.partName(.sqlite) }) {
+            await adapters.shutdown()
+            throw RecoveryError(
+                "set \(manifest.id): \(restore.service) was backed up from \(restore.copy.isSQLite ? "PostgreSQL" : "SQLite") "
+                    + "and this configuration gives it \(restore.copy.isSQLite ? "SQLite" : "PostgreSQL"): restore into the same kind"
+            )
         }
         var occupied: [String] = []
         for restore in restores {

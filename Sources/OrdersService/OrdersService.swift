@@ -15,7 +15,7 @@ public struct OrdersService: ComptoirService {
         self.environment = environment
         environment.metrics.startAtZero("orders_placed_total")
         environment.metrics.startAtZero("orders_confirmed_total")
-        environment.metrics.startAtZero("orders_cancelled_total", [[("reason", "stock")]])
+        environment.metrics.startAtZero("orders_cancelled_total", [[("reason", "stock")], [("reason", "unknown")]])
     }
 
     public var migrations: [any Migration] { [CreateOrders()] }

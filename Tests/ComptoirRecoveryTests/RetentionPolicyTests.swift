@@ -32,9 +32,10 @@ import Testing
     @Test func theNewestVerifiedAndTheNewestCompleteSetAreNeverDeleted() {
         var sets = Self.daily(60, verified: [45])
         // A failed run yesterday (no manifest) and an old incomplete one.
-        sets.append(.init(id: "running", date: Self.now.addingTimeInterval(-3_600), complete: false, verified: false))
-        sets.append(.init(id: "abandoned", date: Self.now.addingTimeInterval(-5 * 86_400), complete: false, verified: false))
-        let kept = RetentionPolicy(keepDays: 30).kept(sets, now: Self.now.addingTimeInterval(86_400))
+        let evaluated = Self.now.addingTimeInterval(86_400)
+        sets.append(.init(id: "running", date: evaluated.addingTimeInterval(-3_600), complete: false, verified: false))
+        sets.append(.init(id: "abandoned", date: evaluated.addingTimeInterval(-5 * 86_400), complete: false, verified: false))
+        let kept = RetentionPolicy(keepDays: 30).kept(sets, now: evaluated)
         #expect(kept.contains("day-45"), "the newest verified set")
         #expect(kept.contains("running"), "an incomplete set less than a day old may still be written")
         #expect(!kept.contains("abandoned"))

@@ -11,6 +11,9 @@ public struct ComptoirConfiguration: Sendable {
     public var dataDirectory: URL
     /// PostgreSQL server shared by the services, each in its own database (`COMPTOIR_DATABASE_URL`).
     public var databaseURL: URL?
+    /// A service's own server, over ``databaseURL`` (`COMPTOIR_<ID>_DATABASE_URL`): for a process
+    /// that reaches every service's database, such as `comptoir backup` where each service has its own server.
+    public var serviceDatabaseURLs: [ServiceID: URL]
     /// The first part of each service's database name, `<prefix>_<service>` (`COMPTOIR_DATABASE_PREFIX`),
     /// so that two platforms (staging and production, or parallel tests) can share one server.
     public var databasePrefix: String
@@ -78,6 +81,11 @@ public struct ComptoirConfiguration: Sendable {
         let dataPath = dataDirectory ?? env.string("COMPTOIR_DATA_DIR") ?? "./data"
         self.dataDirectory = URL(fileURLWithPath: dataPath, isDirectory: true).standardizedFileURL
         self.databaseURL = try env.url("COMPTOIR_DATABASE_URL", schemes: ["postgres", "postgresql"])
+        var databaseURLs: [ServiceID: URL] = [:]
+        for service in ServiceID.allCases {
+            databaseURLs[service] = try env.url("COMPTOIR_\(service.environmentName)_DATABASE_URL", schemes: ["postgres", "postgresql"])
+        }
+        self.serviceDatabaseURLs = databaseURLs
         self.databasePrefix = env.string("COMPTOIR_DATABASE_PREFIX") ?? "comptoir"
         guard databasePrefix.count <= 40, databasePrefix.first?.isLetter == true,
             databasePrefix.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") })
@@ -159,6 +167,9 @@ public struct ComptoirConfiguration: Sendable {
     }
 
     /// The PostgreSQL database of a service.
+    /// The PostgreSQL server of `service`, or `nil` for its SQLite file.
+    public func databaseURL(for service: ServiceID) -> URL? { serviceDatabaseURLs[service] ?? databaseURL }
+
     public func databaseName(for service: ServiceID) -> String { service.databaseName(prefix: databasePrefix) }
 
     /// The SQLite file of a service in embedded mode.

@@ -52,7 +52,7 @@ public final class ServiceDatabase: Sendable {
         let group = MultiThreadedEventLoopGroup.singleton
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: group)
         let poolTimeout = TimeAmount.nanoseconds(configuration.databaseTimeout.nanoseconds)
-        if let url = configuration.databaseURL {
+        if let url = configuration.databaseURL(for: service) {
             let name = configuration.databaseName(for: service)
             try await Self.createPostgresDatabaseIfMissing(name, serverURL: url, logger: logger)
             let serviceURL = try Self.url(url, database: name)
@@ -139,10 +139,18 @@ public final class ServiceDatabase: Sendable {
         await databases.shutdownAsync()
     }
 
+    /// Whether the service's database exists (its SQLite file, or its PostgreSQL database), without creating it.
+    public static func exists(service: ServiceID, configuration: ComptoirConfiguration, logger: Logger) async throws -> Bool {
+        guard let url = configuration.databaseURL(for: service) else { return FileManager.default.fileExists(atPath: configuration.sqliteFile(for: service).path) }
+        return try await withServerDatabase(url, logger: logger) { db in
+            try await !db.raw("SELECT 1 FROM pg_database WHERE datname = \(bind: configuration.databaseName(for: service))").all().isEmpty
+        }
+    }
+
     /// Deletes the service's database: its SQLite file (with its WAL), or its PostgreSQL database.
     /// For scratch copies (`comptoir backup verify`), never the platform's own.
     public static func drop(service: ServiceID, configuration: ComptoirConfiguration, logger: Logger) async throws {
-        guard let url = configuration.databaseURL else {
+        guard let url = configuration.databaseURL(for: service) else {
             let path = configuration.sqliteFile(for: service).path
             for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
                 try FileManager.default.removeItem(atPath: path + suffix)
@@ -185,15 +193,16 @@ public final class ServiceDatabase: Sendable {
     }
 
     /// Runs `body` on the server's `postgres` database, where databases are created and dropped.
-    static func withServerDatabase(_ serverURL: URL, logger: Logger, _ body: (any SQLDatabase) async throws -> Void) async throws {
+    static func withServerDatabase<T>(_ serverURL: URL, logger: Logger, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
         let admin = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         do {
             admin.use(try .postgres(url: try url(serverURL, database: "postgres"), sqlLogLevel: .debug), as: .psql)
-            try await body(admin.database(logger: logger, on: admin.eventLoopGroup.any())!.sql)  // trap-checked: registered just above, the default
+            let result = try await body(admin.database(logger: logger, on: admin.eventLoopGroup.any())!.sql)  // trap-checked: registered just above
+            await admin.shutdownAsync()
+            return result
         } catch {
             await admin.shutdownAsync()
             throw error
         }
-        await admin.shutdownAsync()
     }
 }

@@ -20,8 +20,21 @@ struct OrderSaga: Sendable {
 
     /// The stock is held: a pending order is confirmed. An order cancelled before the
     /// reservation arrived gives the stock back, since products reserved it after the cancellation.
+    ///
+    /// Stock held for an order this database does not have can only follow a restore that put
+    /// orders back to before the order (decision 0028): it is given back, or it would stay held for ever.
     func reserved(_ event: StockReserved, _ envelope: EventEnvelope, on tx: any Database) async throws {
-        guard let order = try await OrderQueries.load(event.orderId, on: tx) else { return unknown(event.orderId, envelope) }
+        guard let order = try await OrderQueries.load(event.orderId, on: tx) else {
+            unknown(event.orderId, envelope)
+            try await environment.outbox.append(
+                OrderCancelled(orderId: event.orderId, reason: "unknown order (lost in a restore)"),
+                websiteId: envelope.websiteId,
+                traceparent: envelope.traceparent,
+                on: tx
+            )
+            environment.metrics.counter("orders_cancelled_total", [("reason", "unknown")]).increment()
+            return
+        }
         let orderId = try order.requireID()
         switch order.status {
         case .pending:
