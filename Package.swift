@@ -432,7 +432,9 @@ let package = Package(
                 "ComptoirPlatform",
                 "ComptoirRecovery",
                 "ComptoirTesting",
+                "OrdersService",
                 "Crypto",
+                "FluentKit",
                 "Logging",
                 "NIOCore",
                 "SQLKit"
