@@ -73,7 +73,8 @@ import Testing
         let manifest = try await shop.backup(to: backups.path, key: Self.key)
         let target = try RecoveryShop.empty()
         try await expectRefusal(target, from: backups, key: nil, containing: ["is encrypted (key id \(Self.key.id))", "COMPTOIR_BACKUP_KEY"])
-        try await expectRefusal(target, from: backups, key: Self.otherKey, containing: ["was encrypted with key id \(Self.key.id)", Self.otherKey.id])
+        let foreign = ["was encrypted with key id \(Self.key.id)", Self.otherKey.id]
+        try await expectRefusal(target, from: backups, key: Self.otherKey, containing: foreign)
         // A manifest rewritten to name the other key: the archive itself still says whose it is.
         try RecoveryShop.patchManifest(in: backups.appendingPathComponent(manifest.id)) { $0["key_id"] = Self.otherKey.id }
         try await expectRefusal(target, from: backups, key: Self.otherKey, containing: ["products.tar.enc was encrypted with another key"])

@@ -141,7 +141,9 @@ public final class ServiceDatabase: Sendable {
 
     /// Whether the service's database exists (its SQLite file, or its PostgreSQL database), without creating it.
     public static func exists(service: ServiceID, configuration: ComptoirConfiguration, logger: Logger) async throws -> Bool {
-        guard let url = configuration.databaseURL(for: service) else { return FileManager.default.fileExists(atPath: configuration.sqliteFile(for: service).path) }
+        guard let url = configuration.databaseURL(for: service) else {
+            return FileManager.default.fileExists(atPath: configuration.sqliteFile(for: service).path)
+        }
         return try await withServerDatabase(url, logger: logger) { db in
             try await !db.raw("SELECT 1 FROM pg_database WHERE datname = \(bind: configuration.databaseName(for: service))").all().isEmpty
         }
