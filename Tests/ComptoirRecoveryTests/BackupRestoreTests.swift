@@ -12,34 +12,38 @@ import Testing
     static let key = try! ArchiveKey(base64: Data(repeating: 7, count: 32).base64EncodedString())  // trap-checked: a valid literal key
     static let otherKey = try! ArchiveKey(base64: Data(repeating: 9, count: 32).base64EncodedString())  // trap-checked: a valid literal key
 
-    @Test(arguments: [false, true])
-    func aSetRestoresTheCatalogAndItsImagesIdenticallyAndRefusesToOverwrite(encrypted: Bool) async throws {
-        let shop = try await RecoveryShop.withCatalog()
+    /// Plain and encrypted into a folder; with the run's S3 server, blobs in a bucket and the set in another.
+    static let storages: [(encrypted: Bool, s3: Bool)] = [(false, false), (true, false)] + (TestPlatform.s3Endpoint == nil ? [] : [(true, true)])
+
+    @Test(arguments: storages)
+    func aSetRestoresTheCatalogAndItsImagesIdenticallyAndRefusesToOverwrite(encrypted: Bool, s3: Bool) async throws {
+        let shop = try await RecoveryShop.withCatalog(s3: s3)
         let before = try await shop.fingerprint()
         #expect(before.count > 20)
-        let backups = try TestPlatform.temporaryDirectory()
-        let manifest = try await shop.backup(to: backups.path, key: encrypted ? Self.key : nil)
+        let location = try shop.backupLocation()
+        let manifest = try await shop.backup(to: location, key: encrypted ? Self.key : nil)
         #expect(manifest.services.map(\.service) == ["products"])
         #expect(manifest.services[0].parts.contains { $0.name.hasPrefix("blobs/") })
         #expect(manifest.keyId == (encrypted ? Self.key.id : nil))
 
-        let target = try RecoveryShop.empty()
-        let report = try await target.restore(from: backups.path, key: Self.key)
+        let target = try RecoveryShop.empty(s3: s3)
+        let report = try await target.restore(from: location, key: Self.key)
         #expect(report.services.first?.blobs == manifest.services[0].parts.filter { $0.name.hasPrefix("blobs/") }.count)
         #expect(try await target.fingerprint() == before)
 
-        await #expect(throws: RecoveryError.self) { try await target.restore(from: backups.path, key: Self.key) }
+        await #expect(throws: RecoveryError.self) { try await target.restore(from: location, key: Self.key) }
         do {
-            _ = try await target.restore(from: backups.path, key: Self.key)
+            _ = try await target.restore(from: location, key: Self.key)
         } catch let error as RecoveryError {
             #expect(error.description.contains("refusing to restore over data: products"))
             #expect(error.description.contains("--force"))
         }
-        _ = try await target.restore(from: backups.path, key: Self.key, replacing: true)
+        _ = try await target.restore(from: location, key: Self.key, replacing: true)
         #expect(try await target.fingerprint() == before)
-        let verified = try await shop.verify(from: backups.path, key: Self.key)
+        let verified = try await shop.verify(from: location, key: Self.key)
         #expect(verified.services.map(\.service) == ["products"])
-        #expect(FileManager.default.fileExists(atPath: backups.appendingPathComponent(manifest.id + "/verified.json").path))
+        let sets = try await BackupCatalog(configuration: shop.configuration, location: location).entries()
+        #expect(sets.map(\.id) == [manifest.id] && sets.allSatisfy(\.verified))
     }
 
     /// One byte changed in a part, an archive cut short, or an archive changed behind the manifest's

@@ -24,15 +24,29 @@ struct RecoveryShop {
         return logger
     }()
 
-    /// A new data directory (and database prefix on the run's server) with nothing in it.
-    static func empty() throws -> RecoveryShop {
+    /// A new data directory (and database prefix on the run's server) with nothing in it; with
+    /// `s3`, blobs in a bucket of its own on the run's S3 server.
+    static func empty(s3: Bool = false) throws -> RecoveryShop {
         let directory = try TestPlatform.temporaryDirectory()
-        return RecoveryShop(configuration: try TestPlatform.configuration(dataDirectory: directory), directory: directory)
+        let variables = s3 ? TestPlatform.variables(cluster: true).filter { $0.key.hasPrefix("COMPTOIR_S3_") } : [:]
+        return RecoveryShop(configuration: try TestPlatform.configuration(dataDirectory: directory, environment: variables), directory: directory)
+    }
+
+    /// The products' blob store: files, or the shop's bucket.
+    func blobs() async throws -> any BlobStore {
+        let adapters = try ConfiguredAdapters(configuration: configuration, bus: InProcessEventBus(), logger: Self.logger)
+        return try await adapters.blobStore(for: .products, logger: Self.logger)
+    }
+
+    /// A backup location beside the shop: a folder, or a bucket named after the shop's.
+    func backupLocation() throws -> String {
+        guard let bucket = configuration.environment.string("COMPTOIR_S3_BUCKET") else { return try TestPlatform.temporaryDirectory().path }
+        return "s3://\(bucket)-sets/comptoir"
     }
 
     /// A shop whose products service holds the demo catalog.
-    static func withCatalog() async throws -> RecoveryShop {
-        let shop = try empty()
+    static func withCatalog(s3: Bool = false) async throws -> RecoveryShop {
+        let shop = try empty(s3: s3)
         let platform = try await PlatformResources.configured(shop.configuration, hostsAuth: true, logger: logger)
         let type = try requireType(ServiceCatalog.type(of: .products))
         let host = try await ServiceHost.make(type, platform: platform, loadDemoData: true)
@@ -50,7 +64,7 @@ struct RecoveryShop {
                     + "\(try row.decode(column: "price", as: Int.self)) \(try row.decode(column: "stock", as: Int.self))"
             }
         }
-        let blobs = try FileBlobStore(root: directory.appendingPathComponent("blobs/products"))
+        let blobs = try await blobs()
         var hashes: [String] = []
         for key in try await blobs.keys() {
             var hash = SHA256()
@@ -63,7 +77,7 @@ struct RecoveryShop {
     /// Whether anything of products is here: its database's tables, or a blob.
     func holdsProducts() async throws -> Bool {
         let restore = ServiceRestore(service: .products, entry: Self.emptyEntry, configuration: configuration, logger: Self.logger)
-        return try await restore.occupied(blobs: try FileBlobStore(root: directory.appendingPathComponent("blobs/products"))) != nil
+        return try await restore.occupied(blobs: try await blobs()) != nil
     }
 
     static let emptyEntry = BackupManifest.ServiceBackup(
