@@ -85,7 +85,14 @@ public struct BackupVerifier {
             } catch {
                 failure = error
             }
-            if scratch.databaseURL(for: service) != nil { try await ServiceDatabase.drop(service: service, configuration: scratch, logger: logger) }
+            if scratch.databaseURL(for: service) != nil {
+                do {
+                    try await ServiceDatabase.drop(service: service, configuration: scratch, logger: logger)
+                } catch {
+                    let name = scratch.databaseName(for: service)
+                    failure = failure ?? RecoveryError("\(service): the scratch database \(name) could not be dropped: \(String(reflecting: error))")
+                }
+            }
             if failure != nil { break }
         }
         await platform.shutdown()

@@ -50,6 +50,28 @@ import Testing
         }
     }
 
+    /// On PostgreSQL two writers can both find the new category missing; neither may fail for it.
+    @Test func productsCreatedAtOnceInOneNewCategoryAreAllCreated() async throws {
+        try await TestPlatform.withService(ProductsService.self) { client, environment in
+            let manager = try await TestPlatform.token(environment, roles: [.catalog])
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        try await client.json(
+                            .post,
+                            "/products",
+                            body: Self.product("RACE-\(index)", "Race \(index)", price: 100, category: "new-shelf"),
+                            token: manager
+                        )
+                        .status.code
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 201, count: 8))
+        }
+    }
+
     @Test func invalidProductsAreRefused() async throws {
         try await TestPlatform.withService(ProductsService.self) { client, environment in
             let manager = try await Self.seed(client, environment)

@@ -159,8 +159,17 @@ public final class ServiceDatabase: Sendable {
             }
             return
         }
-        try await withServerDatabase(url, logger: logger) { db in
-            try await db.raw("DROP DATABASE IF EXISTS \(ident: configuration.databaseName(for: service)) WITH (FORCE)").run()
+        // Not `WITH (FORCE)`: a role that is not a superuser may not end an autovacuum worker
+        // (42501), which a freshly loaded database often has. A plain drop asks it to leave and
+        // waits; another session still connected (55006) gets a few more tries.
+        for attempt in 1...10 {
+            do {
+                return try await withServerDatabase(url, logger: logger) { db in
+                    try await db.raw("DROP DATABASE IF EXISTS \(ident: configuration.databaseName(for: service))").run()
+                }
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55006" && attempt < 10 {
+                try await Task.sleep(for: .milliseconds(500))
+            }
         }
     }
 

@@ -188,7 +188,9 @@ struct ProductRoutes: Sendable {
     }
 
     /// Writes the product, its category, its search entry and its event together; a taken SKU is a 409.
-    private func save(_ product: Product, isNew: Bool, categoryName: String?) async throws {
+    /// Two products naming the same new category at once both try to create it, and the second
+    /// insert breaks its unique key: that write is tried once more, and then finds the category.
+    private func save(_ product: Product, isNew: Bool, categoryName: String?, attempt: Int = 1) async throws {
         let productId = try product.requireID()
         do {
             try await environment.database.transaction { tx in
@@ -211,7 +213,8 @@ struct ProductRoutes: Sendable {
                 try await environment.outbox.append(ProductChanged(product), websiteId: product.websiteId, on: tx)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
-            throw Self.skuTaken
+            guard attempt == 1, product.category != nil else { throw Self.skuTaken }
+            return try await save(product, isNew: isNew, categoryName: categoryName, attempt: 2)
         }
         await catalog.invalidate(productId)
     }
