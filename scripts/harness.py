@@ -1,10 +1,13 @@
 """Shared pieces of the tests of the comptoir binary from outside: the pytest suite in
-scripts/tests (smoke, crash, Redis, RabbitMQ, mail) and the scripts fuzz-test, k8s-run and
-container-test. An HTTP client for the gateway, free ports, platform processes started, polled,
-stopped and killed, and one `eventually`. `Results` (an ok/FAIL line per check and a count) is
-for those three scripts only; the pytest suite asserts.
+scripts/tests (smoke, crash, Redis, RabbitMQ, mail) and the scripts fuzz-test, k8s-run,
+container-test and recovery-drill. An HTTP client for the gateway, free ports, platform processes
+started, polled, stopped and killed (and commands run on their data), a small S3 client, and one
+`eventually`. `Results` (an ok/FAIL line per check and a count) is for those scripts only; the
+pytest suite asserts.
 """
 
+import hashlib
+import hmac
 import json
 import os
 import random
@@ -14,7 +17,9 @@ import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+import xml.etree.ElementTree as ET
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_BINARY = os.path.join(".build", "debug", "comptoir")
@@ -158,6 +163,22 @@ class Client:
     def put(self, path, body=None, **kw):
         return self.request("PUT", path, body=body, **kw)
 
+    def all_pages(self, path, token=None, per_page=100):
+        """Every item of a paginated list route (`{"items", "total", "page", "per_page"}`), page
+        after page; `path` may carry a query already. Raises AssertionError on an answer that is
+        not a 200 page."""
+        items, page = [], 1
+        separator = "&" if "?" in path else "?"
+        while True:
+            response = self.get(f"{path}{separator}page={page}&per_page={per_page}", token=token)
+            body = response.json if response.status == 200 else None
+            if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+                raise AssertionError(f"list {path}: {response.describe()}")
+            items += body["items"]
+            if not body["items"] or page * per_page >= body.get("total", 0):
+                return items
+            page += 1
+
 
 def metric(base_url, name, labels):
     """The value of one Prometheus sample at `base_url`/metrics (`labels` as written there,
@@ -178,6 +199,101 @@ def http_status(url, timeout=5.0):
         return e.code
     except (urllib.error.URLError, OSError, ValueError):
         return None
+
+
+# ---------------------------------------------------------------------------
+# Object storage (an S3 API such as the integration suite's nanio)
+# ---------------------------------------------------------------------------
+
+class S3:
+    """A minimal S3 client (path-style, AWS Signature V4, the standard library only) for the
+    scripts that look at or clear a bucket from outside the platform: list, read, delete."""
+
+    def __init__(self, endpoint, access_key, secret_key, region="us-east-1"):
+        self.endpoint = endpoint.rstrip("/")
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.region = region
+
+    def request(self, method, bucket, key="", query=None, body=b""):
+        """One signed request; returns (status, body bytes); status None when nothing answered."""
+        def quote(text, safe="-_.~"):  # SigV4's URI encoding
+            return urllib.parse.quote(text, safe=safe)
+        path = "/" + quote(bucket) + ("/" + quote(key, safe="-_.~/") if key else "")
+        canonical_query = "&".join(f"{quote(k)}={quote(str(v))}" for k, v in sorted((query or {}).items()))
+        host = urllib.parse.urlsplit(self.endpoint).netloc
+        now = time.gmtime()
+        stamp, day = time.strftime("%Y%m%dT%H%M%SZ", now), time.strftime("%Y%m%d", now)
+        payload = hashlib.sha256(body).hexdigest()
+        headers = {"host": host, "x-amz-content-sha256": payload, "x-amz-date": stamp}
+        signed = ";".join(sorted(headers))
+        canonical = "\n".join([method, path, canonical_query, "".join(f"{k}:{headers[k]}\n" for k in sorted(headers)), signed, payload])
+        scope = f"{day}/{self.region}/s3/aws4_request"
+        to_sign = "\n".join(["AWS4-HMAC-SHA256", stamp, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+        signing_key = ("AWS4" + self.secret_key).encode()
+        for part in (day, self.region, "s3", "aws4_request"):
+            signing_key = hmac.new(signing_key, part.encode(), hashlib.sha256).digest()
+        signature = hmac.new(signing_key, to_sign.encode(), hashlib.sha256).hexdigest()
+        headers["Authorization"] = f"AWS4-HMAC-SHA256 Credential={self.access_key}/{scope}, SignedHeaders={signed}, Signature={signature}"
+        del headers["host"]
+        url = self.endpoint + path + (f"?{canonical_query}" if canonical_query else "")
+        req = urllib.request.Request(url, data=body if method in ("PUT", "POST") else None, method=method, headers=headers)
+        try:
+            with _OPENER.open(req, timeout=REQUEST_TIMEOUT) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+        except (urllib.error.URLError, OSError) as e:
+            return None, str(e).encode()
+
+    def objects(self, bucket, prefix=""):
+        """[(key, size)] of every object of `bucket` under `prefix` ([] when the bucket does not exist)."""
+        found, token = [], None
+        while True:
+            query = {"list-type": "2", "prefix": prefix, **({"continuation-token": token} if token else {})}
+            status, body = self.request("GET", bucket, query=query)
+            if status == 404:
+                return found
+            if status != 200:
+                raise RuntimeError(f"S3 list {bucket}/{prefix}: {status} {body[:200]!r}")
+            root = ET.fromstring(body)
+
+            def local(element):  # the tag without its namespace, if any
+                return element.tag.rsplit("}", 1)[-1]
+            token = None
+            truncated = False
+            for element in root:
+                if local(element) == "Contents":
+                    fields = {local(child): child.text for child in element}
+                    found.append((fields.get("Key"), int(fields.get("Size") or 0)))
+                elif local(element) == "IsTruncated":
+                    truncated = (element.text or "").strip() == "true"
+                elif local(element) == "NextContinuationToken":
+                    token = element.text
+            if not (truncated and token):
+                return found
+
+    def get(self, bucket, key):
+        status, body = self.request("GET", bucket, key)
+        if status != 200:
+            raise RuntimeError(f"S3 get {bucket}/{key}: {status} {body[:200]!r}")
+        return body
+
+    def delete_objects(self, bucket, prefix=""):
+        """Deletes every object under `prefix`, one request each; returns how many there were."""
+        keys = self.objects(bucket, prefix)
+        for key, _ in keys:
+            status, body = self.request("DELETE", bucket, key)
+            if status not in (200, 204, 404):
+                raise RuntimeError(f"S3 delete {bucket}/{key}: {status} {body[:200]!r}")
+        return len(keys)
+
+    def delete_bucket(self, bucket):
+        """Empties and removes `bucket` (nothing when it does not exist)."""
+        self.delete_objects(bucket)
+        status, body = self.request("DELETE", bucket)
+        if status not in (200, 204, 404):
+            raise RuntimeError(f"S3 delete bucket {bucket}: {status} {body[:200]!r}")
 
 
 # ---------------------------------------------------------------------------
@@ -257,6 +373,19 @@ class Instance:
         self.port = port
         self.ready = False
         self.close_log()
+        arguments = command if command is not None else ["--no-demo"]
+        self.log_file = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [self.binary, *arguments, "--port", str(port), "--data-dir", self.data_dir],
+            stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT,
+            cwd=os.path.dirname(self.data_dir), env=self.environment(extra_env),
+            start_new_session=True,  # Ctrl-C reaches us only; we stop the instance ourselves
+        )
+
+    @staticmethod
+    def environment(extra_env=None):
+        """The environment an instance (or a command on its data) runs with: the caller's, without
+        the settings that would point it at other servers, plus the test defaults and `extra_env`."""
         env = dict(os.environ)
         # Settings from the caller's shell must not point the instance at other servers;
         # the caller's own extra_env may.
@@ -274,14 +403,18 @@ class Instance:
             "COMPTOIR_ADMIN_PASSWORD": ADMIN_PASSWORD,
         })
         env.update(extra_env or {})
-        arguments = command if command is not None else ["--no-demo"]
-        self.log_file = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [self.binary, *arguments, "--port", str(port), "--data-dir", self.data_dir],
-            stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT,
-            cwd=os.path.dirname(self.data_dir), env=env,
-            start_new_session=True,  # Ctrl-C reaches us only; we stop the instance ourselves
-        )
+        return env
+
+    def run(self, arguments, extra_env=None, timeout=600.0):
+        """Runs a command of the binary on this instance's data directory (`comptoir <arguments>
+        --data-dir <dir>`, e.g. ["migrate"] or ["backup", "--to", path]) with the environment `start`
+        gives the platform; returns the subprocess.CompletedProcess (text stdout and stderr) and the
+        seconds it took, as (completed, seconds)."""
+        started = time.monotonic()
+        completed = subprocess.run([self.binary, *arguments, "--data-dir", self.data_dir], stdin=subprocess.DEVNULL,
+                                   capture_output=True, text=True, errors="replace", timeout=timeout,
+                                   cwd=os.path.dirname(self.data_dir), env=self.environment(extra_env))
+        return completed, time.monotonic() - started
 
     def running(self):
         return self.process is not None and self.process.poll() is None

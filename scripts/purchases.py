@@ -1,6 +1,6 @@
 """The purchase journeys shared by the tests that drive the saga from outside (the pytest
-suite's crash and RabbitMQ tests, scripts/k8s-run): a shop client for one running platform, and
-the assertion that every order settled exactly once.
+suite's crash and RabbitMQ tests, scripts/k8s-run, scripts/recovery-drill): a shop client for
+one running platform, and the assertion that every order settled exactly once.
 """
 
 import os
@@ -39,10 +39,10 @@ class Shop:
     def stock(self, product):
         return self.must(self.client.get(f"/api/v1/products/{product}"), 200, "read product")["stock"]
 
-    def buyer(self, product, quantity):
+    def buyer(self, product, quantity, name="Buyer"):
         """A registered customer with `quantity` of `product` in the basket and an address."""
         email = f"buyer-{uuid.uuid4().hex[:10]}@example.com"
-        self.must(self.client.post("/api/v1/auth/register", {"email": email, "password": "correct horse battery", "name": "Buyer"}),
+        self.must(self.client.post("/api/v1/auth/register", {"email": email, "password": "correct horse battery", "name": name}),
                   201, "register")
         token = self.login(email, "correct horse battery")
         self.must(self.client.post("/api/v1/baskets/mine/items", {"product_id": product, "quantity": quantity}, token=token), 200, "add to basket")
