@@ -46,8 +46,8 @@ struct DirectoryBackupStorage: BackupStorage {
     var location: String { root.path }
 
     func setIDs() async throws -> [String] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return [] }
-        return names.filter { BackupSetID.date(of: $0) != nil }.sorted()
+        guard FileManager.default.fileExists(atPath: root.path) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: root.path).filter { BackupSetID.date(of: $0) != nil }.sorted()
     }
 
     func store(_ file: URL, as name: String, in set: String) async throws {
@@ -69,8 +69,12 @@ struct DirectoryBackupStorage: BackupStorage {
         return FileManager.default.fileExists(atPath: file.path) ? file : nil
     }
 
+    /// `nil` only when the file is not there: a manifest that cannot be read must not make its set
+    /// look incomplete, which prune would delete.
     func read(_ name: String, in set: String) async throws -> Data? {
-        try? Data(contentsOf: root.appendingPathComponent(set).appendingPathComponent(name))
+        let file = root.appendingPathComponent(set).appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        return try Data(contentsOf: file)
     }
 
     func delete(set: String) async throws {
