@@ -23,7 +23,7 @@ struct S3BackupStorage: BackupStorage {
     func setIDs() async throws -> [String] {
         let root = prefix.isEmpty ? "" : prefix + "/"
         var sets = Set<String>()
-        for object in try await objects(under: root) {
+        for object in try await client.allKeys(bucket: bucket, prefix: root) {
             if let set = object.dropFirst(root.count).split(separator: "/").first.map(String.init), BackupSetID.date(of: set) != nil {
                 sets.insert(set)
             }
@@ -54,18 +54,6 @@ struct S3BackupStorage: BackupStorage {
     }
 
     func delete(set: String) async throws {
-        for object in try await objects(under: key(set)) { try await client.deleteObject(bucket: bucket, key: object) }
-    }
-
-    /// Every key under `prefix`, through all pages.
-    func objects(under prefix: String) async throws -> [String] {
-        var keys: [String] = []
-        var token: String?
-        repeat {
-            let page = try await client.listObjects(bucket: bucket, prefix: prefix, continuationToken: token)
-            keys += page.objects.map(\.key)
-            token = page.nextContinuationToken
-        } while token != nil
-        return keys
+        for object in try await client.allKeys(bucket: bucket, prefix: key(set)) { try await client.deleteObject(bucket: bucket, key: object) }
     }
 }

@@ -175,6 +175,18 @@ public struct S3Client: Sendable {
         return S3ObjectList(objects: objects, nextContinuationToken: truncated ? document["NextContinuationToken"]?.text : nil)
     }
 
+    /// Every key starting with `prefix`, in key order, through all pages of the listing.
+    public func allKeys(bucket: String, prefix: String) async throws -> [String] {
+        var keys: [String] = []
+        var token: String?
+        repeat {
+            let page = try await listObjects(bucket: bucket, prefix: prefix, continuationToken: token)
+            keys += page.objects.map(\.key)
+            token = page.nextContinuationToken
+        } while token != nil
+        return keys
+    }
+
     /// A URL that fetches the object without credentials until it expires (at most 7 days).
     /// `responseHeaders` asks S3 to answer with those headers (`response-content-disposition`,
     /// `response-content-type`, …), signed with the rest. Throws when the endpoint and bucket make no URL.

@@ -60,14 +60,7 @@ public struct S3BlobStore: BlobStore {
 
     /// Every key under the service's prefix, through all pages of the listing.
     public func keys() async throws -> [String] {
-        var keys: [String] = []
-        var token: String?
-        repeat {
-            let page = try await client.listObjects(bucket: bucket, prefix: prefix, continuationToken: token)
-            keys += page.objects.map { String($0.key.dropFirst(prefix.count)) }
-            token = page.nextContinuationToken
-        } while token != nil
-        return keys.sorted()
+        try await client.allKeys(bucket: bucket, prefix: prefix).map { String($0.dropFirst(prefix.count)) }
     }
 
     /// The bucket answers and these credentials may use it.
