@@ -138,6 +138,33 @@ import Testing
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// Woken before the commit, a relay on PostgreSQL sees no row and sleeps a whole poll
+    /// interval: every saga hop waited ~100 ms for it. It is woken after the commit instead.
+    @Test func theRelayIsWokenWhenTheTransactionCommitsNotBefore() async throws {
+        let directory = try TestPlatform.temporaryDirectory()
+        let database = try await open(.orders, try TestPlatform.configuration(dataDirectory: directory))
+        try await database.migrate(ServiceHost.kitMigrations)
+        let signal = RelaySignal()
+        let outbox = Outbox(service: .orders, signal: signal)
+        let bodyEnded = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+        async let woken: ContinuousClock.Instant = {
+            await signal.wait(timeout: .seconds(30))
+            return ContinuousClock.now
+        }()
+        try await Task.sleep(for: .milliseconds(50))  // the waiter is waiting
+        try await database.transaction { tx in
+            try await outbox.append(Pinged(thingId: UUID()), on: tx)
+            try await Task.sleep(for: .milliseconds(300))  // the rest of the transaction's work
+            bodyEnded.withLockedValue { $0 = ContinuousClock.now }
+        }
+        let wokenAt = await woken
+        let ended = try #require(bodyEnded.withLockedValue { $0 })
+        #expect(wokenAt >= ended, "woken \(ended - wokenAt) before the transaction's body ended")
+        #expect(wokenAt - ended < .seconds(5), "woken by the commit, not by the timeout")
+        await database.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     @Test func topicBindingsFollowAMQPRules() {
         func matches(_ pattern: String, _ key: String) -> Bool {
             EventSubscription(service: .orders, bindings: [pattern]) { _ in }.matches(key)

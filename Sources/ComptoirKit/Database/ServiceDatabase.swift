@@ -104,20 +104,26 @@ public final class ServiceDatabase: Sendable {
     /// its body in a new task that has lost the caller's task locals: here the trace context
     /// follows the body (so an outbox row written inside keeps the request's trace), the
     /// transaction is a `db.transaction` span, and `db_pool_wait_seconds` (asking for the
-    /// transaction until holding its connection) and `db_transaction_duration_seconds` are recorded.
+    /// transaction until holding its connection) and `db_transaction_duration_seconds` are recorded;
+    /// the outbox's relay is woken after the commit, when it can see the rows (``CommitSignals``).
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let asked = ContinuousClock.now
         let attributes: SpanAttributes = ["db.system.name": .string(dialect.systemName), "db.namespace": .string(service.rawValue)]
-        return try await telemetry.withSpan("db.transaction", kind: .client, attributes: attributes) { _ in
+        let committed = CommitSignals()
+        let result = try await telemetry.withSpan("db.transaction", kind: .client, attributes: attributes) { _ in
             let context = ServiceContext.current
             return try await fluent.transaction { tx in
                 let started = ContinuousClock.now
                 self.metrics?.timer("db_pool_wait_seconds").recordNanoseconds((started - asked).nanoseconds)
                 defer { self.metrics?.timer("db_transaction_duration_seconds").recordNanoseconds((ContinuousClock.now - started).nanoseconds) }
-                guard let context else { return try await body(tx) }
-                return try await ServiceContext.$current.withValue(context) { try await body(tx) }
+                return try await CommitSignals.$current.withValue(committed) {
+                    guard let context else { return try await body(tx) }
+                    return try await ServiceContext.$current.withValue(context) { try await body(tx) }
+                }
             }
         }
+        committed.notifyAll()
+        return result
     }
 
     /// Runs every migration not yet applied, in order.

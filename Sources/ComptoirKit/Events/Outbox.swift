@@ -38,7 +38,6 @@ public struct Outbox: Sendable {
 
     public func append(_ envelope: EventEnvelope, on database: any Database) async throws {
         try await OutboxMessage(envelope: envelope).create(on: database)
-        // Wakes the relay early; if the transaction has not committed yet the next poll finds it.
-        signal.notify()
+        signal.notifyAfterCommit()
     }
 }

@@ -3,6 +3,7 @@ import CoreMetrics
 import FluentKit
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 import Tracing
 
@@ -30,6 +31,9 @@ public struct OutboxRelay: Service {
     public var firstRetryDelay: TimeInterval = 0.5
     /// Crash-test seams (``FaultInjection``); none in production.
     let faults: FaultInjection
+    /// When the backlog gauges were last recorded: their three queries run at most once a second,
+    /// not on every pass (woken at each commit, a busy relay makes hundreds of passes a second).
+    private let backlogRecorded = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
 
     public init(
         database: ServiceDatabase,
@@ -126,7 +130,7 @@ public struct OutboxRelay: Service {
         // is thrown, not dropped, so the pass is logged as failed and these rows' attempts and
         // dead state are not lost (the next pass tries them again).
         for row in backedOff { try await row.update(on: database.fluent) }
-        try await recordBacklog()
+        if backlogDue() { try await recordBacklog() }
         return rows.count
     }
 
@@ -144,6 +148,14 @@ public struct OutboxRelay: Service {
         )
         if let span, let traceparent = telemetry.traceparent(of: span.context) { envelope.traceparent = traceparent }
         return span
+    }
+
+    private func backlogDue() -> Bool {
+        backlogRecorded.withLockedValue { last in
+            if let last, ContinuousClock.now - last < .seconds(1) { return false }
+            last = .now
+            return true
+        }
     }
 
     /// `outbox_pending` (rows not yet sent), `outbox_lag_seconds` (the age of the oldest) and

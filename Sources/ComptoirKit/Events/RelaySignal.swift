@@ -19,6 +19,12 @@ public final class RelaySignal: Sendable {
         waiter?.resume()
     }
 
+    /// Notifies once the current ``ServiceDatabase/transaction(_:)`` has committed, when the rows it
+    /// wrote are visible to the worker; at once outside a transaction.
+    public func notifyAfterCommit() {
+        CommitSignals.notifyAfterCommit(self)
+    }
+
     /// Returns at the next notification or after `timeout`, whichever comes first.
     public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in

@@ -30,6 +30,9 @@ struct MailSender: Service {
     /// Wakes the sender after a transaction that queued mail commits.
     func notify() { signal.notify() }
 
+    /// Wakes the sender once the current transaction, which is queueing mail, commits.
+    func notifyAfterCommit() { signal.notifyAfterCommit() }
+
     func run() async throws {
         await PollingLoop.run(signal: signal, interval: pollInterval, logger: environment.logger, name: "mail sender") {
             try await sendBatch() == batchSize

@@ -65,7 +65,6 @@ struct TransactionalMails: Sendable {
         )
         mail.traceparent = environment.telemetry.traceparent()
         try await mail.create(on: tx)
-        // Early wake-up; if the transaction has not committed yet the next poll finds the mail.
-        sender.notify()
+        sender.notifyAfterCommit()
     }
 }
