@@ -2,6 +2,8 @@ import ComptoirContracts
 import ComptoirKit
 import Crypto
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import JWTKit
 import Logging
 import Testing
@@ -86,6 +88,52 @@ import Testing
         #expect(try await isRefused(escalated))
         let userMinted = try await TokenSigner(key: userKey).sign(claims(roles: ["service"], type: "service"))
         #expect(try await isRefused(userMinted))
+    }
+
+    /// A verified token is remembered until it expires, not after.
+    @Test func aRememberedTokenIsRefusedOnceExpired() async throws {
+        let verifier = try await verifier()
+        let token = try await TokenSigner(key: userKey).sign(claims(lifetime: .seconds(1)))
+        _ = try await verifier.verify(token)
+        try await Task.sleep(for: .milliseconds(2100))
+        await #expect(throws: ProblemError.self) { _ = try await verifier.verify(token) }
+    }
+
+    /// Remembering a token's signature does not remember that its session was alive.
+    @Test func aRememberedTokenOfARevokedSessionIsRefused() async throws {
+        let revocations = InMemorySessionRevocationList()
+        let verifier = try await TokenVerifier(
+            userKeys: [userKey.publicJWK],
+            serviceKey: nil,
+            jwksURL: nil,
+            revocations: revocations,
+            logger: Logger(label: "test")
+        )
+        let claims = claims()
+        let token = try await TokenSigner(key: userKey).sign(claims)
+        _ = try await verifier.verify(token)
+        try await revocations.revoke([try #require(claims.sid.flatMap(UUID.init(uuidString:)))], for: .seconds(60))
+        await #expect(throws: ProblemError.self) { _ = try await verifier.verify(token) }
+    }
+
+    /// Requests that arrive while the first key fetch is under way wait for it (they were 401s).
+    @Test func requestsDuringTheFirstKeyFetchWaitForIt() async throws {
+        let router = Router()
+        let keys = PublicJWKS(keys: [userKey.publicJWK])
+        router.get("/jwks.json") { _, _ -> Response in
+            try await Task.sleep(for: .milliseconds(300))
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(keys))))
+        }
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+            let port = try #require(client.port)
+            let url = try #require(URL(string: "http://127.0.0.1:\(port)/jwks.json"))
+            let verifier = try await TokenVerifier(userKeys: [], serviceKey: nil, jwksURL: url, logger: Logger(label: "test"))
+            let token = try await TokenSigner(key: userKey).sign(claims())
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 { group.addTask { _ = try await verifier.verify(token) } }
+                try await group.waitForAll()
+            }
+        }
     }
 
     @Test func adminHasEveryRoleButService() {

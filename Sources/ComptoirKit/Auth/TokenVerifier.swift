@@ -24,6 +24,11 @@ public actor TokenVerifier {
     private let revocations: (any SessionRevocationList)?
     private let logger: Logger
     private var lastFetch: ContinuousClock.Instant?
+    /// The key fetch under way, which concurrent requests wait for.
+    private var fetching: Task<Void, Never>?
+    /// Tokens whose signature and claims were checked: a session's next requests skip the
+    /// signature (and this actor); revocation is still asked every time.
+    private let verified = VerifiedTokens()
 
     /// - Parameter revocations: sessions ended before their tokens expire; when it cannot be
     ///   read (Redis down), tokens are accepted until their expiry rather than refusing everyone.
@@ -47,27 +52,14 @@ public actor TokenVerifier {
     }
 
     /// The principal of a valid token; a 401 problem for anything else.
-    public func verify(_ token: String) async throws -> Principal {
-        guard token.utf8.count < 8192, let kid = Self.keyID(of: token) else { throw Self.invalid }
-        let claims: AccessTokenClaims
-        do {
-            if kid == serviceKeyID {
-                claims = try await serviceKeys.verify(token, as: AccessTokenClaims.self)
-                guard claims.typ == "service", claims.roles == [Role.service.rawValue] else { throw Self.invalid }
-                return Principal(userId: nil, serviceName: claims.sub.value, roles: [.service], token: token)
-            }
-            if !userKeyIDs.contains(kid) { await refreshKeys() }
-            guard userKeyIDs.contains(kid) else { throw Self.invalid }
-            claims = try await userKeys.verify(token, as: AccessTokenClaims.self)
-        } catch let error as ProblemError {
-            throw error
-        } catch {
-            logger.debug("token refused", metadata: ["reason": .string("\(error)")])
-            throw Self.invalid
+    public nonisolated func verify(_ token: String) async throws -> Principal {
+        let principal: Principal
+        if let known = verified.principal(for: token) {
+            principal = known
+        } else {
+            principal = try await verifySignature(token)
         }
-        guard claims.typ == "access", let userId = UUID(uuidString: claims.sub.value) else { throw Self.invalid }
-        let sessionId = claims.sid.flatMap(UUID.init(uuidString:))
-        if let sessionId, let revocations {
+        if let sessionId = principal.sessionId, let revocations {
             do {
                 if try await revocations.isRevoked(sessionId) { throw Self.revoked }
             } catch let error as ProblemError {
@@ -76,8 +68,41 @@ public actor TokenVerifier {
                 logger.debug("revocation list unavailable; token accepted until it expires", metadata: ["error": .string("\(error)")])
             }
         }
-        let roles = Set(claims.roles.compactMap(Role.init(rawValue:)).filter { $0 != .service })
-        return Principal(userId: userId, roles: roles, websiteId: claims.wid.flatMap(UUID.init(uuidString:)), sessionId: sessionId, token: token)
+        return principal
+    }
+
+    /// The principal of a token whose signature and claims hold, remembered until it expires.
+    private func verifySignature(_ token: String) async throws -> Principal {
+        guard token.utf8.count < 8192, let kid = Self.keyID(of: token) else { throw Self.invalid }
+        let claims: AccessTokenClaims
+        let principal: Principal
+        do {
+            if kid == serviceKeyID {
+                claims = try await serviceKeys.verify(token, as: AccessTokenClaims.self)
+                guard claims.typ == "service", claims.roles == [Role.service.rawValue] else { throw Self.invalid }
+                principal = Principal(userId: nil, serviceName: claims.sub.value, roles: [.service], token: token)
+            } else {
+                if !userKeyIDs.contains(kid) { await refreshKeys() }
+                guard userKeyIDs.contains(kid) else { throw Self.invalid }
+                claims = try await userKeys.verify(token, as: AccessTokenClaims.self)
+                guard claims.typ == "access", let userId = UUID(uuidString: claims.sub.value) else { throw Self.invalid }
+                let roles = Set(claims.roles.compactMap(Role.init(rawValue:)).filter { $0 != .service })
+                principal = Principal(
+                    userId: userId,
+                    roles: roles,
+                    websiteId: claims.wid.flatMap(UUID.init(uuidString:)),
+                    sessionId: claims.sid.flatMap(UUID.init(uuidString:)),
+                    token: token
+                )
+            }
+        } catch let error as ProblemError {
+            throw error
+        } catch {
+            logger.debug("token refused", metadata: ["reason": .string("\(error)")])
+            throw Self.invalid
+        }
+        verified.remember(token, as: principal, until: claims.exp.value)
+        return principal
     }
 
     static let invalid = ProblemError.unauthorized("The access token is invalid or has expired.")
@@ -88,10 +113,23 @@ public actor TokenVerifier {
         userKeyIDs.insert(key.kid)
     }
 
+    /// Fetches auth's keys again, at most every 10 s. Requests that arrive while a fetch is under
+    /// way wait for it: returning at once, the first requests after a start were all 401s.
     private func refreshKeys() async {
+        if let fetching {
+            await fetching.value
+            return
+        }
         guard let jwksURL else { return }
         if let lastFetch, ContinuousClock.now - lastFetch < .seconds(10) { return }
         lastFetch = .now
+        let fetch = Task { await fetchKeys(from: jwksURL) }
+        fetching = fetch
+        await fetch.value
+        fetching = nil
+    }
+
+    private func fetchKeys(from jwksURL: URL) async {
         do {
             var request = HTTPClientRequest(url: jwksURL.absoluteString)
             request.method = .GET
