@@ -9,7 +9,8 @@ import NIOCore
 import ServiceLifecycle
 
 /// The whole platform in one process: every service of ``ServiceCatalog`` on 127.0.0.1 at
-/// `port + offset`, sharing one in-process event bus, and the gateway on `host:port`.
+/// `port + offset`, sharing one in-process event bus, and the gateway on `host:port`, which hands
+/// requests to the services' routers directly (``LocalServices``).
 public struct EmbeddedPlatform {
     public let platform: PlatformResources
     public let port: Int
@@ -51,7 +52,7 @@ public struct EmbeddedPlatform {
             services.append(serviceHost.application(host: "127.0.0.1", port: servicePort, closesResources: false))
             upstreams[serviceHost.id] = URL(string: "http://127.0.0.1:\(servicePort)")!  // trap-checked: an IPv4 literal and a numeric port
         }
-        let gateway = try Gateway(platform: platform, configuration: gatewayConfiguration, upstreams: upstreams)
+        let gateway = try Gateway(platform: platform, configuration: gatewayConfiguration, upstreams: upstreams, local: LocalServices(hosts))
         services.append(try gateway.application(host: host, port: port, onServerRunning: onGatewayRunning))
         return services
     }

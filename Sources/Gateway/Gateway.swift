@@ -32,9 +32,15 @@ public struct Gateway: Sendable {
     let logger: Logger
 
     /// - Parameter upstreams: the services this deployment has, and where they listen.
+    /// - Parameter local: those of them that run in this process, answered without an HTTP hop.
     /// - Parameter configuration: its settings, `GatewayConfiguration(environment: platform.configuration.environment)`
     ///   read before anything opens, so that a bad one stops the start at once.
-    public init(platform: PlatformResources, configuration: GatewayConfiguration, upstreams: [ServiceID: URL]) throws {
+    public init(
+        platform: PlatformResources,
+        configuration: GatewayConfiguration,
+        upstreams: [ServiceID: URL],
+        local: LocalServices = .none
+    ) throws {
         var logger = platform.logger
         let metrics = ServiceMetrics(build: platform.configuration.build)
         let telemetry = try platform.adapters.telemetry(for: "gateway")
@@ -61,7 +67,14 @@ public struct Gateway: Sendable {
         // A proxy hands redirects to the client (a 307 to a presigned download among them).
         clientConfiguration.redirectConfiguration = .disallow
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        self.proxy = ReverseProxy(httpClient: httpClient, upstreams: upstreams, configuration: configuration, metrics: metrics, telemetry: telemetry)
+        self.proxy = ReverseProxy(
+            httpClient: httpClient,
+            upstreams: upstreams,
+            local: local,
+            configuration: configuration,
+            metrics: metrics,
+            telemetry: telemetry
+        )
         self.openAPI = OpenAPIMerger(httpClient: httpClient, upstreams: upstreams, logger: logger)
         self.limiter = platform.rateLimiter("gateway")
         self.websites = WebsiteResolver(httpClient: httpClient, websitesURL: upstreams[.websites], telemetry: telemetry)

@@ -20,6 +20,8 @@ import Tracing
 struct ReverseProxy: Sendable {
     let httpClient: HTTPClient
     let upstreams: [ServiceID: URL]
+    /// The upstreams in this process, answered without an HTTP hop.
+    let local: LocalServices
     let breakers: [ServiceID: CircuitBreaker]
     let configuration: GatewayConfiguration
     let metrics: ServiceMetrics
@@ -28,6 +30,7 @@ struct ReverseProxy: Sendable {
     init(
         httpClient: HTTPClient,
         upstreams: [ServiceID: URL],
+        local: LocalServices = .none,
         configuration: GatewayConfiguration,
         metrics: ServiceMetrics,
         telemetry: Telemetry = .off
@@ -35,6 +38,7 @@ struct ReverseProxy: Sendable {
         self.telemetry = telemetry
         self.httpClient = httpClient
         self.upstreams = upstreams
+        self.local = local
         self.breakers = upstreams.mapValues { _ in
             CircuitBreaker(failureThreshold: configuration.circuitFailureThreshold, cooldown: configuration.circuitCooldown)
         }
@@ -89,6 +93,17 @@ struct ReverseProxy: Sendable {
         website: UUID?,
         context: ComptoirRequestContext
     ) async throws -> Response {
+        if let local = local[service] {
+            return try await respondInProcess(
+                request,
+                by: local,
+                service: service,
+                path: path,
+                clientIP: clientIP,
+                website: website,
+                context: context
+            )
+        }
         guard let base = upstreams[service], let breaker = breakers[service] else {
             throw ProblemError(.notFound, "The \(service) service is not part of this deployment.")
         }
@@ -103,18 +118,9 @@ struct ReverseProxy: Sendable {
         let length = try Self.announcedLength(request, limit: configuration.maxRequestBodySize)
         var outgoing = HTTPClientRequest(url: base.absoluteString.trimmingSuffixSlash() + path + (request.uri.query.map { "?" + $0 } ?? ""))
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
-        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
+        for field in forwardedHeaders(request, clientIP: clientIP, website: website, context: context) {
             outgoing.headers.add(name: field.name.rawName, value: field.value)
         }
-        outgoing.headers.replaceOrAdd(name: "X-Request-Id", value: context.requestID)
-        // Only the gateway says which store a request is for; a client's claim is dropped.
-        outgoing.headers.remove(name: "X-Comptoir-Website-Id")
-        if let website { outgoing.headers.add(name: "X-Comptoir-Website-Id", value: website.uuidString) }
-        // The client span's context when tracing, else the caller's trace carried on (or a new one).
-        let traceparent = telemetry.traceparent() ?? (request.headers[TraceParent.headerName].flatMap(TraceParent.init)?.child() ?? .random()).header
-        outgoing.headers.replaceOrAdd(name: "traceparent", value: traceparent)
-        outgoing.headers.replaceOrAdd(name: "X-Forwarded-For", value: clientIP)
-        if let host = request.head.authority { outgoing.headers.replaceOrAdd(name: "X-Forwarded-Host", value: host) }
         var upload: TrackedBody<RequestBody>.Completion?
         if request.method != .get, request.method != .head, length != 0 {
             let completion = TrackedBody<RequestBody>.Completion()
@@ -164,6 +170,63 @@ struct ReverseProxy: Sendable {
             headers: headers,
             body: ResponseBody(asyncSequence: upstreamResponse.body)
         )
+    }
+
+    /// The request's headers as the upstream gets them: the hop-by-hop ones dropped, the request id,
+    /// the store (only the gateway says which store a request is for: a client's claim is dropped),
+    /// the trace context and the client's address set.
+    private func forwardedHeaders(_ request: Request, clientIP: String, website: UUID?, context: ComptoirRequestContext) -> HTTPFields {
+        var headers = HTTPFields()
+        headers.reserveCapacity(request.headers.count + 5)
+        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
+            switch field.name {
+            case RequestIDMiddleware.headerName, .comptoirWebsiteId, TraceParent.headerName, .xForwardedFor, .xForwardedHost: continue
+            default: headers.append(field)
+            }
+        }
+        headers[RequestIDMiddleware.headerName] = context.requestID
+        if let website { headers[.comptoirWebsiteId] = website.uuidString }
+        // The client span's context when tracing, else the caller's trace carried on (or a new one).
+        headers[TraceParent.headerName] =
+            telemetry.traceparent() ?? (request.headers[TraceParent.headerName].flatMap(TraceParent.init)?.child() ?? .random()).header
+        headers[.xForwardedFor] = clientIP
+        if let host = request.head.authority { headers[.xForwardedHost] = host }
+        return headers
+    }
+
+    /// Hands the request to a service of this process: its router answers, within the service's
+    /// timeout (504 after it, the handler cancelled), and no circuit is kept: there is no
+    /// connection to fail.
+    private func respondInProcess(
+        _ request: Request,
+        by local: LocalServices.Local,
+        service: ServiceID,
+        path: String,
+        clientIP: String,
+        website: UUID?,
+        context: ComptoirRequestContext
+    ) async throws -> Response {
+        _ = try Self.announcedLength(request, limit: configuration.maxRequestBodySize)
+        var head = request.head
+        head.path = path + (request.uri.query.map { "?" + $0 } ?? "")
+        head.headerFields = forwardedHeaders(request, clientIP: clientIP, website: website, context: context)
+        let forwarded = Request(head: head, body: request.body)
+        let serviceContext = ComptoirRequestContext(source: .init(channel: context.channel, logger: local.logger))
+        let timeout = configuration.timeout(for: service)
+        return try await withThrowingTaskGroup(of: Response?.self) { group in
+            group.addTask { try await local.responder.respond(to: forwarded, context: serviceContext) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let response = try await group.next() ?? nil else {
+                metrics.counter("gateway_upstream_errors_total", [("service", service.rawValue), ("kind", "timeout")]).increment()
+                context.logger.warning("upstream failure", metadata: ["upstream": .string(service.rawValue), "reason": "timeout"])
+                throw ProblemError(.gatewayTimeout, "The \(service) service did not answer in time.")
+            }
+            return response
+        }
     }
 
     /// Gives up on a client body that is not arriving and returns the 408 to answer.
