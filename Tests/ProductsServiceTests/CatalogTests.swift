@@ -153,6 +153,43 @@ import Testing
         }
     }
 
+    /// Listings and categories are cached as their bodies: every kind of change is seen at once,
+    /// and a listing cached for one store is not another store's.
+    @Test func listingsAndCategoriesSeeEveryChangeThroughTheCache() async throws {
+        try await TestPlatform.withService(ProductsService.self) { client, environment in
+            let manager = try await Self.seed(client, environment)
+            func mug() async throws -> [String: Any] {
+                let list = try await client.json(.get, "/products?q=mug&per_page=5")
+                return try #require((list.object["items"] as? [[String: Any]])?.first)
+            }
+            func kitchenCount() async throws -> Int? {
+                let rows = try JSONSerialization.jsonObject(with: Data(try await client.json(.get, "/categories").body.readableBytesView))
+                return (rows as? [[String: Any]])?.first { $0["slug"] as? String == "kitchen" }?["product_count"] as? Int
+            }
+            let id = try #require(try await mug()["id"] as? String)
+            #expect(try await kitchenCount() == 2)
+            #expect(try await client.json(.get, "/products", headers: [.comptoirWebsiteId: UUID().uuidString]).object["total"] as? Int == 0)
+            _ = try await client.json(.patch, "/products/\(id)", body: ["price": 1500], token: manager)
+            #expect(try await mug()["price"] as? Int == 1500)
+            _ = try await client.json(.put, "/products/\(id)/stock", body: ["stock": 4], token: manager)
+            #expect(try await mug()["stock"] as? Int == 4)
+            let image = try await client.execute(
+                uri: "/products/\(id)/images",
+                method: .post,
+                headers: [.authorization: "Bearer \(manager)", .contentType: "image/png"],
+                body: ByteBuffer(bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + (0..<500).map { UInt8($0 % 251) })
+            )
+            #expect(image.status == .created)
+            #expect((try await mug()["images"] as? [String])?.count == 1)
+            _ = try await client.json(.post, "/products", body: Self.product("PAN-4", "Mug rack", price: 900), token: manager)
+            #expect(try await client.json(.get, "/products?q=mug").object["total"] as? Int == 2)
+            #expect(try await kitchenCount() == 3)
+            _ = try await client.json(.delete, "/products/\(id)", token: manager)
+            #expect(names(try await client.json(.get, "/products?q=mug")) == ["Mug rack"])
+            #expect(try await kitchenCount() == 2)
+        }
+    }
+
     @Test func categoriesCountTheirProducts() async throws {
         try await TestPlatform.withService(ProductsService.self) { client, environment in
             _ = try await Self.seed(client, environment)

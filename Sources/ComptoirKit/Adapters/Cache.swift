@@ -27,6 +27,16 @@ public enum CacheLookup: Sendable, Equatable {
 }
 
 extension Cache {
+    /// Bytes through the cache: the cached copy, or `load()`'s result stored for `ttl` (unless the
+    /// key was deleted since the miss). The cache's own failures are never thrown; `load`'s are.
+    public func readThroughBytes(_ key: String, ttl: Duration, load: () async throws -> [UInt8]?) async throws -> [UInt8]? {
+        let found = try? await lookup(key)
+        if case .hit(let bytes) = found { return bytes }
+        guard let value = try await load() else { return nil }
+        if case .miss(let generation) = found { try? await set(key, value: value, ttl: ttl, ifGeneration: generation) }
+        return value
+    }
+
     /// A JSON value through the cache: the cached copy, or `load()`'s result stored for `ttl`.
     /// The cache's own failures are never thrown (the source answers instead); `load`'s are.
     public func readThrough<T: Codable & Sendable>(_ key: String, ttl: Duration, load: () async throws -> T?) async throws -> T? {

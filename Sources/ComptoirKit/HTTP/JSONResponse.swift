@@ -33,3 +33,19 @@ public struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator, Send
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
+
+/// A JSON body already encoded (such as a cached response), sent as it is.
+public struct EncodedJSONResponse: ResponseGenerator, Sendable {
+    public var body: ByteBuffer
+    public var status: HTTPResponse.Status
+
+    public init(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) {
+        self.body = body
+        self.status = status
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .contentLength: String(body.readableBytes)]
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+    }
+}

@@ -1,6 +1,8 @@
+import ComptoirContracts
 import ComptoirKit
 import FluentKit
 import Foundation
+import NIOCore
 import SQLKit
 
 /// Reads of the catalog, straight from SQL into response types (the hot paths), the full-text
@@ -25,6 +27,14 @@ struct Catalog: Sendable {
         var maximumPrice: Int?
         var sort: Sort = .newest
         var page = PageRequest()
+
+        /// The listing's part of a cache key; the free-text fields carry their length, so that no
+        /// two listings share a name.
+        var cacheName: String {
+            let text = [search, category].map { $0.map { "\($0.utf8.count):\($0)" } ?? "-" }
+            let prices = [minimumPrice, maximumPrice].map { $0.map(String.init) ?? "-" }
+            return "\(sort.rawValue)|\(page.page)|\(page.perPage)|\(prices[0])|\(prices[1])|\(text[0])|\(text[1])"
+        }
     }
 
     private struct Record: Decodable {
@@ -37,6 +47,13 @@ struct Catalog: Sendable {
         var stock: Int
         var category: String?
         var createdAt: Date
+
+        /// The column names as they are: a key strategy would convert every column of every row
+        /// (a sixth of a listing's time).
+        enum CodingKeys: String, CodingKey {
+            case id, sku, name, description, price, currency, stock, category
+            case createdAt = "created_at"
+        }
     }
 
     var sql: any SQLDatabase { database.sql }
@@ -57,45 +74,87 @@ struct Catalog: Sendable {
         case .newest: select.orderBy("created_at", .descending)
         }
         select.orderBy("id").limit(listing.page.perPage).offset(listing.page.offset)
-        let records = try await select.all().map { try $0.decode(model: Record.self, keyDecodingStrategy: .convertFromSnakeCase) }
+        let records = try await select.all().map { try $0.decode(model: Record.self) }
         let images = try await imageURLs(for: records.map(\.id))
         return PagedList(items: records.map { response($0, images: images[$0.id] ?? []) }, total: total, request: listing.page)
     }
 
-    /// One product of the store, through the cache.
-    func product(_ id: UUID, website: UUID) async throws -> ProductResponse? {
-        let cached = try await cache.readThrough(Self.cacheKey(id), ttl: Self.cacheLifetime) { () -> CachedProduct? in
-            guard
-                let row = try await sql.select().columns(
-                    "id",
-                    "sku",
-                    "name",
-                    "description",
-                    "price",
-                    "currency",
-                    "stock",
-                    "category",
-                    "created_at",
-                    "website_id"
-                )
-                .from(Product.schema).where("id", .equal, id).first()
-            else { return nil }
-            let record = try row.decode(model: Record.self, keyDecodingStrategy: .convertFromSnakeCase)
-            let owner = try row.decode(column: "website_id", as: UUID.self)
-            return CachedProduct(websiteId: owner, product: response(record, images: try await imageURLs(for: [id])[id] ?? []))
+    /// One product of the store as the body `GET /products/{id}` sends, through the cache.
+    ///
+    /// The cache holds those very bytes, after the owning store's id (16 bytes), so a hit is
+    /// neither decoded nor encoded again — that was most of a cached read's cost — and a product
+    /// of another store is still not found.
+    func productBody(_ id: UUID, website: UUID) async throws -> ByteBuffer? {
+        let entry = try await cache.readThroughBytes(Self.cacheKey(id), ttl: Self.cacheLifetime) { () -> [UInt8]? in
+            guard let (owner, product) = try await load(id) else { return nil }
+            return withUnsafeBytes(of: owner.uuid) { Array($0) } + Array(try WireJSON.makeEncoder().encode(product))
         }
-        guard let cached, cached.websiteId == website else { return nil }
-        return cached.product
+        guard let entry, entry.count > Self.ownerLength, Self.owner(of: entry) == website else { return nil }
+        return ByteBuffer(bytes: entry[Self.ownerLength...])
     }
 
-    /// Forgets the cached copy after a change; called after the change committed.
+    /// One product of the store, through the cache.
+    func product(_ id: UUID, website: UUID) async throws -> ProductResponse? {
+        guard let body = try await productBody(id, website: website) else { return nil }
+        return try WireJSON.makeDecoder().decode(ProductResponse.self, from: Data(body.readableBytesView))
+    }
+
+    /// The product and the store that owns it, from the database.
+    private func load(_ id: UUID) async throws -> (owner: UUID, product: ProductResponse)? {
+        let columns = ["id", "sku", "name", "description", "price", "currency", "stock", "category", "created_at", "website_id"]
+        guard let row = try await sql.select().columns(columns).from(Product.schema).where("id", .equal, id).first() else { return nil }
+        let record = try row.decode(model: Record.self)
+        let owner = try row.decode(column: "website_id", as: UUID.self)
+        return (owner, response(record, images: try await imageURLs(for: [id])[id] ?? []))
+    }
+
+    /// A cache entry starts with the owning store's id, as its 16 bytes.
+    private static let ownerLength = 16
+
+    private static func owner(of entry: [UInt8]) -> UUID {
+        var uuid = UUID().uuid
+        withUnsafeMutableBytes(of: &uuid) { $0.copyBytes(from: entry[0..<ownerLength]) }
+        return UUID(uuid: uuid)
+    }
+
+    /// Forgets the cached copy after a change, and every cached listing; called after the change committed.
     func invalidate(_ id: UUID) async {
-        try? await cache.delete(Self.cacheKey(id))
+        await invalidate([id])
     }
 
     func invalidate(_ ids: [UUID]) async {
-        for id in Set(ids) { await invalidate(id) }
+        let ids = Set(ids)
+        guard !ids.isEmpty else { return }
+        for id in ids { try? await cache.delete(Self.cacheKey(id)) }
+        try? await cache.delete(Self.listingsKey)
     }
+
+    /// `GET /products` as the body it sends, through the cache (``cachedListing(_:load:)``).
+    func listBody(website: UUID, _ listing: Listing) async throws -> ByteBuffer {
+        try await cachedListing("list:\(website):\(listing.cacheName)") { try await list(website: website, listing) }
+    }
+
+    /// `GET /products/categories` as the body it sends, through the cache.
+    func categoriesBody(website: UUID) async throws -> ByteBuffer {
+        try await cachedListing("categories:\(website)") { try await categories(website: website) }
+    }
+
+    /// Listings change with any product, so their entries are filed under the generation of one
+    /// key that every change deletes (which moves it on): a change retires them all at once, and
+    /// a listing read before it and stored after is filed under the old generation, never read again.
+    /// When the cache cannot be used, the listing is read from the database.
+    private func cachedListing<T: Encodable & Sendable>(_ name: String, load: () async throws -> T) async throws -> ByteBuffer {
+        guard name.utf8.count <= 512, case .miss(let generation)? = try? await cache.lookup(Self.listingsKey) else {
+            return ByteBuffer(bytes: try WireJSON.makeEncoder().encode(try await load()))
+        }
+        let body = try await cache.readThroughBytes("products:listing:\(generation):\(name)", ttl: Self.cacheLifetime) {
+            Array(try WireJSON.makeEncoder().encode(try await load()))
+        }
+        return ByteBuffer(bytes: body ?? [])
+    }
+
+    /// Never set, only deleted: its generation is the version of every cached listing.
+    static let listingsKey = "products:listings"
 
     func categories(website: UUID) async throws -> [CategoryResponse] {
         let rows = try await sql.raw(
@@ -162,10 +221,7 @@ struct Catalog: Sendable {
         )
     }
 
-    private struct CachedProduct: Codable, Sendable {
-        var websiteId: UUID
-        var product: ProductResponse
-    }
-
-    static func cacheKey(_ id: UUID) -> String { "products:product:\(id)" }
+    /// `v2`: the entries are the response's bytes; the JSON entries of earlier builds, which a
+    /// rolling update leaves in a shared Redis, are not read as such.
+    static func cacheKey(_ id: UUID) -> String { "products:product:v2:\(id)" }
 }

@@ -87,19 +87,19 @@ struct ProductRoutes: Sendable {
         )
     }
 
-    @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<PagedList<ProductResponse>> {
-        JSONResponse(try await catalog.list(website: context.website, try Self.listing(from: request)))
+    @Sendable func list(_ request: Request, context: ComptoirRequestContext) async throws -> EncodedJSONResponse {
+        EncodedJSONResponse(try await catalog.listBody(website: context.website, try Self.listing(from: request)))
     }
 
-    @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
-        guard let id = context.parameters.get("id", as: UUID.self), let product = try await catalog.product(id, website: context.website) else {
+    @Sendable func show(_ request: Request, context: ComptoirRequestContext) async throws -> EncodedJSONResponse {
+        guard let id = context.parameters.get("id", as: UUID.self), let body = try await catalog.productBody(id, website: context.website) else {
             throw ProblemError.notFound("product")
         }
-        return JSONResponse(product)
+        return EncodedJSONResponse(body)
     }
 
-    @Sendable func categories(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<[CategoryResponse]> {
-        JSONResponse(try await catalog.categories(website: context.website))
+    @Sendable func categories(_ request: Request, context: ComptoirRequestContext) async throws -> EncodedJSONResponse {
+        EncodedJSONResponse(try await catalog.categoriesBody(website: context.website))
     }
 
     @Sendable func create(_ request: Request, context: ComptoirRequestContext) async throws -> JSONResponse<ProductResponse> {
