@@ -66,6 +66,9 @@ public struct Gateway: Sendable {
         clientConfiguration.decompression = .disabled
         // A proxy hands redirects to the client (a 307 to a presigned download among them).
         clientConfiguration.redirectConfiguration = .disallow
+        // The proxy records its own client span (`<METHOD> <service>`): the client's own, from the
+        // global tracer, would be a second span of the same call, and costs even when it is a no-op.
+        clientConfiguration.tracing.tracer = nil
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         self.proxy = ReverseProxy(
             httpClient: httpClient,

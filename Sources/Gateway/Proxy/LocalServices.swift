@@ -10,7 +10,7 @@ import Logging
 /// headers, store id, trace context), and it passes through the service's own middleware, so
 /// its logs, metrics and errors are those of a proxied request; what is saved is the encoding,
 /// parsing and copying of both messages on loopback, which cost more than the service's own
-/// work on a cached read (docs/decisions/0029-in-process-upstreams.md). The services still
+/// work on a cached read (docs/decisions/0029-hot-path-performance.md). The services still
 /// listen on their ports for one another's internal calls.
 public struct LocalServices: Sendable {
     struct Local: Sendable {
