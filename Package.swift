@@ -5,6 +5,7 @@ import PackageDescription
 /// `uses` turns them into dependencies (scripts/module-check holds every import to this list).
 let productPackages: [String: String] = [
     "AsyncHTTPClient": "async-http-client",
+    "AsyncKit": "async-kit",
     "FluentKit": "fluent-kit",
     "FluentSQL": "fluent-kit",
     "FluentPostgresDriver": "fluent-postgres-driver",
@@ -58,6 +59,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/async-kit.git", from: "1.22.0"),
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
@@ -91,6 +93,7 @@ let package = Package(
             dependencies: uses(
                 "ComptoirContracts",
                 "AsyncHTTPClient",
+                "AsyncKit",
                 "CoreMetrics",
                 "Crypto",
                 "FluentKit",
@@ -292,6 +295,7 @@ let package = Package(
                 "ComptoirTesting",
                 "Redis",
                 "AsyncHTTPClient",
+                "AsyncKit",
                 "Crypto",
                 "FluentKit",
                 "HTTPTypes",

@@ -1,3 +1,4 @@
+import AsyncKit
 import ComptoirKit
 import ComptoirTesting
 import Foundation
@@ -32,6 +33,7 @@ import Testing
             return JSONResponse(PagedList(items: [String](), total: 0, request: page))
         }
         router.get("/boom") { _, _ -> Response in throw SecretFailure() }
+        router.get("/busy") { _, _ -> Response in throw ConnectionPoolTimeoutError.connectionRequestTimeout }
         var quiet = Logger(label: "test")
         quiet.logLevel = .critical
         return Application(router: router, logger: quiet)
@@ -114,6 +116,16 @@ import Testing
             let response = try await client.execute(uri: "/boom", method: .get)
             #expect(response.status == .internalServerError)
             #expect(!response.text.contains("hunter2"))
+            #expect(response.headers[.contentType] == "application/problem+json")
+        }
+    }
+
+    /// Under overload the database pool times out: a 503 to try again, not a 500.
+    @Test func anExhaustedDatabasePoolIs503WithRetryAfter() async throws {
+        try await makeApplication().test(.router) { client in
+            let response = try await client.execute(uri: "/busy", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers[.retryAfter] == "1")
             #expect(response.headers[.contentType] == "application/problem+json")
         }
     }

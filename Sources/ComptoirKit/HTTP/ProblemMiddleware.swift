@@ -1,3 +1,4 @@
+import AsyncKit
 import Foundation
 import Hummingbird
 import Logging
@@ -29,6 +30,11 @@ public struct ProblemMiddleware: RouterMiddleware {
         } catch let error as HTTPParserError {
             // The body stream broke mid-request (a bad chunk, a connection cut short): the client's doing.
             return Problem(status: .badRequest, detail: "The request could not be read: \(error.debugDescription).").response()
+        } catch is ConnectionPoolTimeoutError {
+            // Every database connection stayed busy for the pool's timeout: overload, not a bug.
+            context.logger.warning("database pool exhausted", metadata: ["path": .string(request.uri.path)])
+            return Problem(status: .serviceUnavailable, detail: "The service is too busy right now; try again shortly.")
+                .response(headers: [.retryAfter: "1"])
         } catch is CancellationError {
             return Problem(status: .serviceUnavailable, detail: "The server is shutting down.").response()
         } catch {
