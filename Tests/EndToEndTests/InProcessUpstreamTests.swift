@@ -7,7 +7,7 @@ import Testing
 @Suite("In-process upstreams, end to end") struct InProcessUpstreamTests {
     @Test("an upstream's timeout is still a 504 problem in one process, and the other services still answer")
     func timeoutsHoldInProcess() async throws {
-        try await RunningPlatform.run(environment: ["COMPTOIR_UPSTREAM_TIMEOUT_QUESTIONS": "1ms"], loadDemoData: true) { platform in
+        try await RunningPlatform.run(environment: ["COMPTOIR_UPSTREAM_TIMEOUT_QUESTIONS": "1ms"]) { platform in
             var statuses: [Int] = []
             for _ in 0..<20 { statuses.append(try await platform.send(.GET, "/api/v1/questions?q=track").status) }
             #expect(statuses.contains(504), "statuses: \(statuses)")
