@@ -206,11 +206,19 @@ struct ReverseProxy: Sendable {
         website: UUID?,
         context: ComptoirRequestContext
     ) async throws -> Response {
-        _ = try Self.announcedLength(request, limit: configuration.maxRequestBodySize)
+        let length = try Self.announcedLength(request, limit: configuration.maxRequestBodySize)
         var head = request.head
         head.path = path + (request.uri.query.map { "?" + $0 } ?? "")
         head.headerFields = forwardedHeaders(request, clientIP: clientIP, website: website, context: context)
-        let forwarded = Request(head: head, body: request.body)
+        // As on the HTTP path: a body that stops arriving is the client's 408, not the service's 504.
+        var upload: TrackedBody<RequestBody>.Completion?
+        var body = request.body
+        if request.method != .get, request.method != .head, length != 0 {
+            let completion = TrackedBody<RequestBody>.Completion()
+            body = RequestBody(asyncSequence: TrackedBody(base: request.body, completion: completion))
+            upload = completion
+        }
+        let forwarded = Request(head: head, body: body)
         let serviceContext = ComptoirRequestContext(source: .init(channel: context.channel, logger: local.logger))
         let timeout = configuration.timeout(for: service)
         return try await withThrowingTaskGroup(of: Response?.self) { group in
@@ -221,6 +229,7 @@ struct ReverseProxy: Sendable {
             }
             defer { group.cancelAll() }
             guard let response = try await group.next() ?? nil else {
+                if let upload, !upload.isDone { throw await Self.abandon(upload, context: context) }
                 metrics.counter("gateway_upstream_errors_total", [("service", service.rawValue), ("kind", "timeout")]).increment()
                 context.logger.warning("upstream failure", metadata: ["upstream": .string(service.rawValue), "reason": "timeout"])
                 throw ProblemError(.gatewayTimeout, "The \(service) service did not answer in time.")
