@@ -121,12 +121,8 @@ struct ReverseProxy: Sendable {
         for field in forwardedHeaders(request, clientIP: clientIP, website: website, context: context) {
             outgoing.headers.add(name: field.name.rawName, value: field.value)
         }
-        var upload: TrackedBody<RequestBody>.Completion?
-        if request.method != .get, request.method != .head, length != 0 {
-            let completion = TrackedBody<RequestBody>.Completion()
-            outgoing.body = .stream(TrackedBody(base: request.body, completion: completion), length: length.map { .known(Int64($0)) } ?? .unknown)
-            upload = completion
-        }
+        let upload = Self.trackedUpload(request, length: length)
+        if let upload { outgoing.body = .stream(upload.body, length: length.map { .known(Int64($0)) } ?? .unknown) }
         let upstreamResponse: HTTPClientResponse
         do {
             upstreamResponse = try await httpClient.execute(
@@ -135,7 +131,7 @@ struct ReverseProxy: Sendable {
                 logger: context.logger
             )
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            if let upload, !upload.isDone { throw await Self.abandon(upload, context: context) }
+            if let upload, !upload.completion.isDone { throw await Self.abandon(upload.completion, context: context) }
             record(service, breaker: breaker, failure: "timeout", context: context, error: error)
             throw ProblemError(.gatewayTimeout, "The \(service) service did not answer in time.")
         } catch let error where error is CancellationError || (error as? HTTPClientError) == .cancelled {
@@ -144,7 +140,7 @@ struct ReverseProxy: Sendable {
         } catch {
             // A client that stops sending before its `Content-Length` is no sign of a failing
             // upstream: counted against the circuit, a few such clients would close it for everyone.
-            if upload?.hasFailed == true || (error as? HTTPClientError) == .bodyLengthMismatch {
+            if upload?.completion.hasFailed == true || (error as? HTTPClientError) == .bodyLengthMismatch {
                 throw ProblemError.badRequest("The request body ended before the length it announced.")
             }
             record(service, breaker: breaker, failure: "unreachable", context: context, error: error)
@@ -152,9 +148,9 @@ struct ReverseProxy: Sendable {
         }
         // An upstream that answered early is still being sent the rest of the body: let that finish
         // before the server takes the connection back (the upstream drains what it did not read).
-        if let upload, !(await upload.wait(timeout: configuration.timeout(for: service))) {
+        if let upload, !(await upload.completion.wait(timeout: configuration.timeout(for: service))) {
             // The upstream has answered; what is missing is the client's body.
-            throw await Self.abandon(upload, context: context)
+            throw await Self.abandon(upload.completion, context: context)
         }
         if upstreamResponse.status.code >= 500 {
             record(service, breaker: breaker, failure: "status_5xx", context: context, error: nil)
@@ -211,14 +207,8 @@ struct ReverseProxy: Sendable {
         head.path = path + (request.uri.query.map { "?" + $0 } ?? "")
         head.headerFields = forwardedHeaders(request, clientIP: clientIP, website: website, context: context)
         // As on the HTTP path: a body that stops arriving is the client's 408, not the service's 504.
-        var upload: TrackedBody<RequestBody>.Completion?
-        var body = request.body
-        if request.method != .get, request.method != .head, length != 0 {
-            let completion = TrackedBody<RequestBody>.Completion()
-            body = RequestBody(asyncSequence: TrackedBody(base: request.body, completion: completion))
-            upload = completion
-        }
-        let forwarded = Request(head: head, body: body)
+        let upload = Self.trackedUpload(request, length: length)
+        let forwarded = Request(head: head, body: upload.map { RequestBody(asyncSequence: $0.body) } ?? request.body)
         let serviceContext = ComptoirRequestContext(source: .init(channel: context.channel, logger: local.logger))
         let timeout = configuration.timeout(for: service)
         return try await withThrowingTaskGroup(of: Response?.self) { group in
@@ -229,13 +219,22 @@ struct ReverseProxy: Sendable {
             }
             defer { group.cancelAll() }
             guard let response = try await group.next() ?? nil else {
-                if let upload, !upload.isDone { throw await Self.abandon(upload, context: context) }
+                if let upload, !upload.completion.isDone { throw await Self.abandon(upload.completion, context: context) }
                 metrics.counter("gateway_upstream_errors_total", [("service", service.rawValue), ("kind", "timeout")]).increment()
                 context.logger.warning("upstream failure", metadata: ["upstream": .string(service.rawValue), "reason": "timeout"])
                 throw ProblemError(.gatewayTimeout, "The \(service) service did not answer in time.")
             }
             return response
         }
+    }
+
+    /// The client's body, tracked so that the proxy knows whether it was read to its end; `nil` when
+    /// the request has none.
+    static func trackedUpload(_ request: Request, length: Int?) -> (body: TrackedBody<RequestBody>, completion: TrackedBody<RequestBody>.Completion)?
+    {
+        guard request.method != .get, request.method != .head, length != 0 else { return nil }
+        let completion = TrackedBody<RequestBody>.Completion()
+        return (TrackedBody(base: request.body, completion: completion), completion)
     }
 
     /// Gives up on a client body that is not arriving and returns the 408 to answer.
